@@ -1,0 +1,102 @@
+/**
+ * JSON Lines: streamed reading with line numbers, and writing.
+ * @module
+ */
+import { UserError } from "../errors.ts";
+
+/** One parsed line and where it was. */
+export interface Numbered<T> {
+  value: T;
+  line: number;
+}
+
+/** Splits a byte stream into text lines without holding the whole stream. */
+export async function* readLines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
+  const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  try {
+    while (true) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer += value;
+      let nl: number;
+      while ((nl = buffer.indexOf("\n")) >= 0) {
+        yield buffer.slice(0, nl).replace(/\r$/, "");
+        buffer = buffer.slice(nl + 1);
+      }
+    }
+    if (buffer.length > 0) yield buffer.replace(/\r$/, "");
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+/**
+ * Streams the JSON values of a JSON Lines file, with their line numbers. Blank lines are
+ * skipped; a line that is not JSON throws a {@linkcode UserError} naming `file:line`.
+ */
+export async function* readJsonlNumbered<T = unknown>(path: string): AsyncGenerator<Numbered<T>> {
+  let file: Deno.FsFile;
+  try {
+    file = await Deno.open(path);
+  } catch (e) {
+    throw new UserError(`cannot open: ${(e as Error).message}`, { loc: { file: path } });
+  }
+  let line = 0;
+  for await (const text of readLines(file.readable)) {
+    line++;
+    if (text.trim() === "") continue;
+    let value: T;
+    try {
+      value = JSON.parse(text);
+    } catch (e) {
+      throw new UserError(
+        `expected a JSON value, found ${JSON.stringify(text.slice(0, 40))} (${
+          (e as Error).message
+        })`,
+        {
+          loc: { file: path, line },
+        },
+      );
+    }
+    yield { value, line };
+  }
+}
+
+/** Streams the records of a JSON Lines file. */
+export async function* readJsonl<T = unknown>(path: string): AsyncGenerator<T> {
+  for await (const { value } of readJsonlNumbered<T>(path)) yield value;
+}
+
+/** One line of JSON Lines for a record. */
+export function jsonLine(record: unknown): string {
+  return JSON.stringify(record) + "\n";
+}
+
+/** Writes records to a JSON Lines file (replacing it) from any iterable, streamed. */
+export async function writeJsonl(
+  path: string,
+  records: AsyncIterable<unknown> | Iterable<unknown>,
+): Promise<number> {
+  const file = await Deno.open(path, { write: true, create: true, truncate: true });
+  const writer = file.writable.getWriter();
+  const enc = new TextEncoder();
+  let n = 0;
+  try {
+    for await (const r of records) {
+      await writer.write(enc.encode(jsonLine(r)));
+      n++;
+    }
+  } finally {
+    await writer.close();
+  }
+  return n;
+}
+
+/** Writes a file atomically: to a temporary sibling, then renamed over the target. */
+export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  const tmp = `${path}.tmp-${Deno.pid}`;
+  if (typeof data === "string") await Deno.writeTextFile(tmp, data);
+  else await Deno.writeFile(tmp, data);
+  await Deno.rename(tmp, path);
+}

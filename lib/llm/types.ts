@@ -1,0 +1,71 @@
+/**
+ * The contract of the one LLM client. Every LLM call in the toolkit goes through a
+ * {@linkcode LlmClient}; stages never talk to HTTP directly.
+ * @module
+ */
+import type { Message, Usage } from "../records.ts";
+
+/** A named OpenAI-compatible endpoint, as declared in a pipeline file or built from CLI flags. */
+export interface EndpointConfig {
+  name: string;
+  /** e.g. `http://127.0.0.1:8000/v1`. */
+  baseUrl: string;
+  model: string;
+  /** Name of the environment variable holding the API key (never the key itself). */
+  apiKeyEnv?: string;
+  /** Max requests in flight. */
+  concurrency: number;
+  /** Max requests started per minute (0 = unlimited). */
+  rpm: number;
+  /** Per-attempt timeout. */
+  timeoutMs: number;
+  /** Retries after the first attempt, on 408/409/429/5xx, timeouts and connection errors. */
+  maxRetries: number;
+  /** `native`: one request with `n`; `separate`: n requests with seeds `seed + i`. */
+  nSampling: "native" | "separate";
+}
+
+/** Sampling parameters of one call. Sent explicitly so server defaults never leak in. */
+export interface SampleParams {
+  /** Number of samples wanted (default 1). */
+  n?: number;
+  temperature?: number;
+  topP?: number;
+  maxTokens?: number;
+  /** Base seed; sample i uses `seed + i` (vLLM's rule for children of an `n` request). */
+  seed?: number;
+  stop?: string[];
+  /** Extra body keys sent as-is (e.g. `top_k`, `chat_template_kwargs`). */
+  extra?: Record<string, unknown>;
+}
+
+/** One sampled completion. */
+export interface Completion {
+  /** Message content (reasoning excluded when the server splits it out). */
+  text: string;
+  /** Server-split reasoning (`reasoning` or `reasoning_content`), if any. */
+  reasoning?: string;
+  finishReason?: string;
+  /** This sample's share of the request's usage. */
+  usage: Usage;
+  /** True when served from the response cache. */
+  cached: boolean;
+}
+
+/** Counters of a client, summed into the stage manifest. */
+export interface LlmStats {
+  requests: number;
+  cacheHits: number;
+  retries: number;
+  failures: number;
+  promptTokens: number;
+  completionTokens: number;
+}
+
+/** The one LLM client. */
+export interface LlmClient {
+  readonly endpoint: EndpointConfig;
+  /** Returns `params.n` (default 1) completions for one prompt; element i is sample i. */
+  complete(messages: Message[], params?: SampleParams): Promise<Completion[]>;
+  stats(): LlmStats;
+}

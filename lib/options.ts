@@ -1,0 +1,31 @@
+/**
+ * Option specs: one declaration per stage option drives pipeline-file validation, CLI flag
+ * parsing (`--kebab-case` flags) and the documentation.
+ * @module
+ */
+
+/** The JSON type an option takes. `endpoint` is a string naming a declared endpoint. */
+export type OptionType =
+  | "string"
+  | "number"
+  | "integer"
+  | "boolean"
+  | "string[]"
+  | "object"
+  | "endpoint";
+
+/** One option of a stage. */
+export interface OptionSpec {
+  type: OptionType;
+  description: string;
+  /** Used when the option is not given; an option without a default and `required` must be given. */
+  default?: unknown;
+  required?: boolean;
+  /** Allowed values for strings (and for each element of `string[]`). */
+  enum?: readonly string[];
+  min?: number;
+  max?: number;
+}
+
+/** The options of a stage, by key (camelCase; the CLI flag is its kebab-case form). */
+export type OptionsSpec = Record<string, OptionSpec>;

@@ -1,0 +1,67 @@
+/**
+ * The contract of a stage runner. The same runner is called by the pipeline runner, by its
+ * own CLI (`deno task <stage>`) and from `mod.ts`.
+ *
+ * A stage is a stream of *units* (e.g. one pair) processed concurrently by `process`; the
+ * runner writes each unit's records and rejects in unit order, journals progress, and on
+ * resume skips the units already written. `finish` runs once at the end over the stage's own
+ * output (summaries, exports, reports).
+ * @module
+ */
+import type { OptionsSpec } from "../options.ts";
+import type { LlmClient } from "../llm/types.ts";
+
+/** One input of a stage: another stage's output, a file path or a URL. */
+export interface StageInput {
+  /** As written in the pipeline file or on the command line. */
+  ref: string;
+  kind: "stage" | "file" | "url";
+  /** The stage's output file, the file path, or the URL. */
+  location: string;
+  /** Streams the records (stage output: its JSONL; file: loaded by extension). */
+  records(): AsyncIterable<unknown>;
+}
+
+/** A record a stage dropped, and why. */
+export interface Reject {
+  /** A short code, counted in the manifest (e.g. `duplicate`, `identical_answers`). */
+  reason: string;
+  detail?: string;
+  record: unknown;
+}
+
+/** What one unit produced. */
+export interface UnitResult<R> {
+  records: R[];
+  rejects: Reject[];
+}
+
+/** Everything a stage may use while it runs. */
+export interface StageContext<O> {
+  stageId: string;
+  options: O;
+  inputs: StageInput[];
+  /** The client for a declared endpoint (usage is counted for this stage). */
+  llm(endpoint: string): LlmClient;
+  /** A folder of the stage's own for extra artifacts (exports, reports); created on demand. */
+  dir: string;
+  /** A line of information for the user (the runner decides how to show it). */
+  log(message: string): void;
+}
+
+/** A named stage runner. */
+export interface StageRunner<O = Record<string, unknown>, U = unknown, R = unknown> {
+  task: string;
+  description: string;
+  options: OptionsSpec;
+  /** False when `process` keeps state across units: the stage then restarts instead of resuming. */
+  resumable?: boolean;
+  /** Units of work, in a deterministic order. */
+  units(ctx: StageContext<O>): AsyncIterable<U>;
+  /** Units processed at once (default: 1). */
+  concurrency?(ctx: StageContext<O>): number;
+  /** Turns one unit into records and rejects. */
+  process(unit: U, ctx: StageContext<O>): Promise<UnitResult<R>>;
+  /** Runs once after the last unit, over the stage's output; returns a summary for the manifest. */
+  finish?(ctx: StageContext<O>, output: () => AsyncIterable<R>): Promise<Record<string, unknown>>;
+}

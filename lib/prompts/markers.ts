@@ -1,0 +1,37 @@
+/**
+ * The fixed text markers of the toolkit's prompts. Templates put instructions and responses
+ * between these markers, and output-format tags name what the model must write. Any model can
+ * read them; the simulator relies on them to answer plausibly.
+ * @module
+ */
+
+/** Where the instruction and the responses sit in judge prompts (MT-Bench / RewardBench layout). */
+export const JUDGE_MARKERS = {
+  question: "[User Question]",
+  startA: "[The Start of Assistant A's Answer]",
+  endA: "[The End of Assistant A's Answer]",
+  startB: "[The Start of Assistant B's Answer]",
+  endB: "[The End of Assistant B's Answer]",
+  /** Pointwise: the single response. */
+  start: "[The Start of Assistant's Answer]",
+  end: "[The End of Assistant's Answer]",
+} as const;
+
+/** Output tags the judge is asked to write. */
+export const OUTPUT_TAGS = {
+  think: ["<think>", "</think>"],
+  plan: ["<plan>", "</plan>"],
+  execution: ["<execution>", "</execution>"],
+  answer: ["<answer>", "</answer>"],
+  scoreA: ["<score_A>", "</score_A>"],
+  scoreB: ["<score_B>", "</score_B>"],
+  score: ["<score>", "</score>"],
+} as const;
+
+/** Synth prompts: the original instruction, and the tag a modified instruction is written in. */
+export const SYNTH_MARKERS = {
+  original: "[Original Instruction]",
+  modified: ["<modified_instruction>", "</modified_instruction>"],
+  /** Math prompts ask for the final answer in `\boxed{}`. */
+  boxed: "\\boxed{",
+} as const;

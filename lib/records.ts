@@ -1,0 +1,152 @@
+/**
+ * The record types: one definition of each, shared by every stage, the CLIs, the pipeline
+ * runner and `mod.ts`. Every arrow of the data flow carries one of these as JSON Lines.
+ *
+ * ```
+ * seeds ─► SeedPrompt ─► synth ─► Pair ─► rollout ─► JudgeTask ─► Rollout
+ * benchmarks ─► EvalItem (via evaluate)
+ * ```
+ * @module
+ */
+
+/** One chat message, as OpenAI-compatible servers take it. */
+export interface Message {
+  role: "system" | "user" | "assistant";
+  content: string;
+}
+
+/** An instruction: a single user turn, or a multi-turn conversation ending on a user turn. */
+export type Instruction = string | Message[];
+
+/** Which kind of seed: open-ended chat, or a prompt with a checkable reference answer. */
+export type SeedKind = "chat" | "verifiable";
+
+/** One instruction to build preference pairs from. */
+export interface SeedPrompt {
+  /** Stable content hash (see `contentId`). */
+  id: string;
+  /** Where it came from, e.g. `wildchat` or a file name. */
+  source: string;
+  kind: SeedKind;
+  instruction: Instruction;
+  /** Gold answer for verifiable prompts (bare, not boxed). */
+  reference?: string;
+}
+
+/** How a pair was made. */
+export type PairMethod = "modified-instruction" | "sampled-verified" | "given";
+
+/** Where a pair came from, kept for audits and error analysis. */
+export interface PairProvenance {
+  /** Model that wrote the responses (or the modified instruction). */
+  model?: string;
+  /** Self-Taught-Evaluator: the noisy instruction the rejected response answers. */
+  modifiedInstruction?: string;
+  /** Sampled-and-verified: every sampled final answer and whether it matched the reference. */
+  sampledAnswers?: { answer: string | null; correct: boolean }[];
+  /** Free-form extra fields from a given dataset. */
+  [key: string]: unknown;
+}
+
+/** A preference pair with a known better response. */
+export interface Pair {
+  id: string;
+  seedId: string;
+  source: string;
+  kind: SeedKind;
+  instruction: Instruction;
+  chosen: string;
+  rejected: string;
+  reference?: string;
+  method: PairMethod;
+  provenance: PairProvenance;
+}
+
+/** Judge output format. */
+export type Mode = "pairwise" | "pairwise-scores" | "pointwise";
+
+/** Which response is shown first: `AB` = chosen as A, `BA` = rejected as A. */
+export type Order = "AB" | "BA";
+
+/** The judge's pick. */
+export type Verdict = "A" | "B";
+
+/** For pointwise tasks: which response of the pair is being scored. */
+export type PointwiseTarget = "chosen" | "rejected";
+
+/** One judge prompt with a known right answer. */
+export interface JudgeTask {
+  /** Stable content hash of (pairId, mode, template, order | target). */
+  id: string;
+  pairId: string;
+  mode: Mode;
+  /** Template name, e.g. `thinking` or `plan-execute`. */
+  template: string;
+  /** Pairwise modes: which response is shown as A. */
+  order?: Order;
+  /** Pointwise: which response is scored. */
+  target?: PointwiseTarget;
+  messages: Message[];
+  /** Pairwise: the position of the chosen response. Pointwise: the target. */
+  label: Verdict | PointwiseTarget;
+}
+
+/** Why a judgment could not be parsed. */
+export type ParseErrorCode =
+  | "no_verdict"
+  | "multiple_verdicts"
+  | "no_score"
+  | "multiple_scores"
+  | "score_out_of_range"
+  | "unclosed_think"
+  | "empty";
+
+/** Token usage of one request (or the share of one sample). */
+export interface Usage {
+  promptTokens: number;
+  completionTokens: number;
+}
+
+/** One sampled judgment, parsed and scored. */
+export interface Rollout {
+  taskId: string;
+  pairId: string;
+  mode: Mode;
+  template: string;
+  order?: Order;
+  target?: PointwiseTarget;
+  /** Sample index within the task's group (0..G-1). */
+  sample: number;
+  /** The full text the judge wrote (after the server's reasoning, if split out). */
+  text: string;
+  /** The thought: the server's reasoning field, else the `<think>` (or plan+execution) block. */
+  thought: string;
+  verdict?: Verdict;
+  /** Pairwise-scores: `{A, B}`; pointwise: `{score}`. */
+  scores?: Record<string, number>;
+  parseError?: ParseErrorCode;
+  /** Weighted sum of the components. */
+  reward: number;
+  /** Every reward component, unweighted (e.g. `correct`, `consistent`, `format`). */
+  rewards: Record<string, number>;
+  /** GRPO group advantage. */
+  advantage: number;
+  usage?: Usage;
+}
+
+/** One benchmark item, judged (both orders and all samples). */
+export interface EvalItem {
+  benchmark: string;
+  subset: string;
+  itemId: string;
+  /** Per order, per sample: the verdict (`null` = unparseable). Pointwise: per response. */
+  verdicts: Partial<Record<Order, (Verdict | null)[]>>;
+  /** Pointwise/score modes: per order (or per response), per sample. */
+  scores?: Record<string, (number | null)[]>;
+  /** Per order, per sample: thought length in characters. */
+  thoughtLengths?: Partial<Record<Order, number[]>>;
+  /** Metric name → 0..1 for this item (e.g. `correct_ab`, `consistent`). */
+  correct: Record<string, number>;
+  /** Benchmark-specific fields the official scorer needs (e.g. RM-Bench style indices). */
+  meta?: Record<string, unknown>;
+}
