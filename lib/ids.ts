@@ -7,13 +7,20 @@ import { createHash } from "node:crypto";
 
 /** Serialises a JSON value with object keys sorted, so equal values give equal strings. */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(
-    value,
-    (_key, v) =>
-      v && typeof v === "object" && !Array.isArray(v)
-        ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-        : v,
-  );
+  return JSON.stringify(sortedKeys(value));
+}
+
+/** A copy of `value` whose objects have their keys in code-unit order (what `toJSON` gives). */
+function sortedKeys(value: unknown): unknown {
+  if (value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return value.map(sortedKeys);
+  const json = (value as { toJSON?: () => unknown }).toJSON;
+  if (typeof json === "function") return sortedKeys(json.call(value));
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) {
+    out[key] = sortedKeys((value as Record<string, unknown>)[key]);
+  }
+  return out;
 }
 
 /** SHA-256 of a string, hex. */

@@ -2,12 +2,14 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
   cacheKey,
+  cacheKeys,
   createLlmClient,
   type EndpointConfig,
   endpointDefaults,
   openCache,
   type ResponseCache,
 } from "../lib/llm/mod.ts";
+import { canonicalJson, sha256 } from "../lib/ids.ts";
 import type { Message } from "../lib/records.ts";
 import { type SimServer, startSim } from "../lib/sim/mod.ts";
 
@@ -38,14 +40,14 @@ Deno.test("cache: a second run makes zero requests, and keeps G samples distinct
   await withCache(async (sim, path) => {
     let cache = openCache(path);
     const first = await clientOf(sim, cache).complete(ask, params);
-    cache.close();
+    await cache.close();
     assert.equal(new Set(first.map((c) => c.text)).size, 4, "G samples, not one cached answer");
     const before = chatRequests(sim);
 
     cache = openCache(path);
     const client = clientOf(sim, cache, { concurrency: 1, nSampling: "separate" });
     const second = await client.complete(ask, params);
-    cache.close();
+    await cache.close();
     assert.equal(chatRequests(sim), before, "no request on the second run");
     assert.deepEqual(second.map((c) => c.text), first.map((c) => c.text));
     assert.ok(second.every((c) => c.cached));
@@ -61,7 +63,7 @@ Deno.test("cache: only missing samples are requested, with their own seeds", asy
     const client = clientOf(sim, cache);
     const two = await client.complete(ask, { ...params, n: 2 });
     const six = await client.complete(ask, { ...params, n: 6 });
-    cache.close();
+    await cache.close();
     assert.equal(client.stats().requests, 2, "one native request for samples 2..5");
     assert.deepEqual(six.slice(0, 2).map((c) => c.text), two.map((c) => c.text));
     assert.deepEqual(six.map((c) => c.cached), [true, true, false, false, false, false]);
@@ -84,7 +86,7 @@ Deno.test("cache: the API key is never written to the cache files", async () => 
       assert.ok(!bytes.includes("SECRET-0123456789"), entry.name);
       files++;
     }
-    cache.close();
+    await cache.close();
     assert.ok(files >= 1);
   });
 });
@@ -107,4 +109,24 @@ Deno.test("cache: the key covers what changes a sample and nothing else", () => 
   }
   assert.equal(cacheKey({ ...base, topP: undefined }), key, "unset fields are left out");
   assert.match(key, /^[0-9a-f]{64}$/);
+});
+
+Deno.test("cache: keys of several seeds equal the key of each seed, whatever the prompt holds", () => {
+  const tricky = {
+    model: "m",
+    messages: [{ role: "user" as const, content: '{"sampleSeed":0} "sampleSeed":0' }],
+    stop: ['"sampleSeed":0'],
+    extra: { sampleSeed: 0, nested: { sampleSeed: 0 } },
+    temperature: 0.5,
+  };
+  const seeds = [0, 1, 7, 1e6, -3];
+  assert.deepEqual(
+    cacheKeys(tricky, seeds),
+    seeds.map((sampleSeed) => sha256(canonicalJson({ cacheVersion: 1, ...tricky, sampleSeed }))),
+  );
+  // Caches written by earlier versions keep answering: the keys have not changed.
+  assert.equal(
+    cacheKey({ model: "m", messages: ask, sampleSeed: 3 }),
+    "0bd6dd98fa75a95a7275482805cf841e8c33e2c0f41ff9c129b790d2ffd867d0",
+  );
 });

@@ -7,7 +7,7 @@
 import OpenAI from "openai";
 import { EndpointError } from "../errors.ts";
 import type { Message } from "../records.ts";
-import { type CachedSample, cacheKey, type ResponseCache } from "./cache.ts";
+import { type CachedSample, cacheKeys, type ResponseCache } from "./cache.ts";
 import { RatePacer, realSleep, Semaphore, type Sleep } from "./limits.ts";
 import {
   type Backoff,
@@ -142,22 +142,18 @@ export function createLlmClient(endpoint: EndpointConfig, opts: LlmClientOptions
       throw new RangeError(`n must be an integer >= 1, found ${n}`);
     }
     const base = params.seed ?? 0;
-    const keyOf = (i: number) =>
-      cacheKey({
-        model: endpoint.model,
-        messages,
-        temperature: params.temperature,
-        topP: params.topP,
-        maxTokens: params.maxTokens,
-        stop: params.stop,
-        extra: params.extra,
-        sampleSeed: base + i,
-      });
-    const keys = Array.from({ length: n }, (_, i) => keyOf(i));
-    const samples: (Completion | undefined)[] = keys.map((key) => {
-      const hit = opts.cache?.get(key);
-      return hit ? { ...hit, cached: true } : undefined;
-    });
+    const keys = cacheKeys({
+      model: endpoint.model,
+      messages,
+      temperature: params.temperature,
+      topP: params.topP,
+      maxTokens: params.maxTokens,
+      stop: params.stop,
+      extra: params.extra,
+    }, Array.from({ length: n }, (_, i) => base + i));
+    const samples: (Completion | undefined)[] =
+      (opts.cache?.getMany(keys) ?? keys.map(() => undefined))
+        .map((hit) => hit ? { ...hit, cached: true } : undefined);
     stats.cacheHits += samples.filter(Boolean).length;
 
     /** Requests samples `start .. start + count - 1` until all are filled. */

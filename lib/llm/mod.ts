@@ -7,6 +7,7 @@ export { createLlmClient, type LlmClientOptions } from "./client.ts";
 export {
   type CachedSample,
   cacheKey,
+  cacheKeys,
   openCache,
   type ResponseCache,
   type SampleKey,

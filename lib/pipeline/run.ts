@@ -357,7 +357,7 @@ class Endpoints {
 
   async close(): Promise<void> {
     await Promise.all(this.#launched.map((l) => l.stop()));
-    this.#cache?.close();
+    await this.#cache?.close();
   }
 }
 

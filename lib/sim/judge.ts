@@ -71,7 +71,14 @@ function between(text: string, start: string, ends: string[]): string | null {
 }
 
 /** Quality in [0, 1] of one response under the policy (pointwise scores, tie-free pairwise). */
-function quality(policy: JudgePolicy, q: string, response: string, rand: Rand, tag: string) {
+function quality(policy: JudgePolicy, p: JudgePrompt, side: "A" | "B", rand: Rand): number {
+  if (policy === "random") return rand(`quality-${side}`);
+  // The other policies depend on the prompt only: computed once for the G samples.
+  return once(p, `quality-${policy}-${side}`, () => promptQuality(policy, p, side));
+}
+
+function promptQuality(policy: Exclude<JudgePolicy, "random">, p: JudgePrompt, side: "A" | "B") {
+  const [q, response] = [p.question, (side === "A" ? p.a : p.b) ?? ""];
   const truth = simpleArithmetic(q);
   const boxed = lastBoxed(response);
   if (policy === "overlap" && truth !== null && boxed !== null) {
@@ -84,9 +91,17 @@ function quality(policy: JudgePolicy, q: string, response: string, rand: Rand, t
       return 1 - Math.exp(-response.length / 500);
     case "always-A":
       return 0.7;
-    case "random":
-      return rand(`quality-${tag}`);
   }
+}
+
+/** Values that depend on the prompt only, by name. */
+const memo = new WeakMap<JudgePrompt, Map<string, unknown>>();
+
+function once<T>(p: JudgePrompt, name: string, compute: () => T): T {
+  let values = memo.get(p);
+  if (!values) memo.set(p, values = new Map());
+  if (!values.has(name)) values.set(name, compute());
+  return values.get(name) as T;
 }
 
 /** The policy's choice between A and B, before noise and bias. */
@@ -101,8 +116,8 @@ function prefer(policy: JudgePolicy, p: JudgePrompt, rand: Rand): "A" | "B" {
       ? "A"
       : "B";
   }
-  const qa = quality(policy, p.question, p.a, rand, "A");
-  const qb = quality(policy, p.question, b, rand, "B");
+  const qa = quality(policy, p, "A", rand);
+  const qb = quality(policy, p, "B", rand);
   return qa === qb ? (rand("tie") < 0.5 ? "A" : "B") : qa > qb ? "A" : "B";
 }
 
@@ -160,14 +175,15 @@ const show = (x: number) => x.toFixed(1);
 
 /** Judges one prompt. Every draw goes through `rand`, so the result is a pure function. */
 export function judge(p: JudgePrompt, s: JudgeSettings, rand: Rand): Judgment {
-  const criteria = [...CRITERIA].sort((x, y) => rand(`c-${x}`) - rand(`c-${y}`)).slice(0, 3);
+  const rank = new Map(CRITERIA.map((c) => [c, rand(`c-${c}`)]));
+  const criteria = [...CRITERIA].sort((x, y) => rank.get(x)! - rank.get(y)!).slice(0, 3);
   const extras = EXTRAS.filter((e) => rand(`e-${e}`) < 0.35);
   const plan = `I will judge on ${criteria[0]}, ${criteria[1]} and ${criteria[2]}, ` +
     `check each response against them, then compare.`;
   const snippet = p.question.length > 100 ? `${p.question.slice(0, 97)}...` : p.question;
   const facts = [
     `The user asks: "${snippet.replaceAll("\n", " ")}".`,
-    ...observations(p),
+    ...once(p, "observations", () => observations(p)),
     ...extras,
   ];
 
@@ -175,7 +191,7 @@ export function judge(p: JudgePrompt, s: JudgeSettings, rand: Rand): Judgment {
   let opposite: string;
   let conclusion: string;
   if (p.output === "score") {
-    let score = round1(10 * quality(s.policy, p.question, p.a, rand, "A") + rand("jitter") - 0.5);
+    let score = round1(10 * quality(s.policy, p, "A", rand) + rand("jitter") - 0.5);
     if (rand("noise") < s.noise) score = round1(10 - score);
     const other = round1(score >= 5 ? score - 3 : score + 3);
     answer = `<score>${show(score)}</score>`;

@@ -19,6 +19,26 @@ export interface SimReply {
   reasoning?: string;
 }
 
+/** What a prompt is, read once for all the choices of a request (the same `messages`). */
+const prompts = new WeakMap<Message[], ReturnType<typeof readPromptOnce>>();
+
+function readPrompt(messages: Message[]) {
+  let read = prompts.get(messages);
+  if (!read) prompts.set(messages, read = readPromptOnce(messages));
+  return read;
+}
+
+function readPromptOnce(messages: Message[]) {
+  const prompt = messages.map((m) => m.content).join("\n");
+  const lastUser = messages.findLast((m) => m.role === "user")?.content ?? "";
+  return {
+    promptId: sha256(canonicalJson(messages)),
+    prompt,
+    lastUser,
+    judgePrompt: parseJudgePrompt(prompt, lastUser),
+  };
+}
+
 /**
  * The reply of choice `sampleSeed` (request seed + choice index; "greedy" at temperature 0,
  * where every choice is the same).
@@ -28,13 +48,10 @@ export function simulateReply(
   options: ResolvedSimOptions,
   sampleSeed: number | "greedy",
 ): SimReply {
-  const promptId = sha256(canonicalJson(messages));
+  const { promptId, prompt, lastUser, judgePrompt } = readPrompt(messages);
   const rand: Rand = (purpose) => draw(options.seed, promptId, sampleSeed, purpose);
-  const prompt = messages.map((m) => m.content).join("\n");
-  const lastUser = messages.findLast((m) => m.role === "user")?.content ?? "";
   const reasoningField = options.reasoningField !== undefined;
 
-  const judgePrompt = parseJudgePrompt(prompt, lastUser);
   if (judgePrompt) return renderJudgment(judge(judgePrompt, options, rand), reasoningField);
   let content: string;
   if (prompt.includes(SYNTH_MARKERS.modified[0]) && prompt.includes(SYNTH_MARKERS.original)) {

@@ -75,8 +75,13 @@ export function startSim(options: SimOptions = {}): Promise<SimServer> {
       await cap.acquire();
     }
     try {
-      await pause(latency(opts, bodyId, attempt), closing.signal);
+      // A normal reply is built before the wait and the wait counts from the slot's start, so
+      // the latency is the service time: C slots serve C/latency requests/s for as long as
+      // building a reply takes less than the latency (otherwise the reply is simply late).
+      const started = performance.now();
       const fault = pickFault(opts, bodyId, attempt);
+      const reply = fault ? undefined : completionResponse(raw);
+      await pause(latency(opts, bodyId, attempt) - (performance.now() - started), closing.signal);
       if (fault) stats.faults[fault]++;
       switch (fault) {
         case "error500":
@@ -99,19 +104,24 @@ export function startSim(options: SimOptions = {}): Promise<SimServer> {
             headers: { "content-type": "application/json" },
           });
       }
-      let body: unknown;
-      try {
-        body = JSON.parse(raw);
-      } catch {
-        return errorResponse(400, "request body is not valid JSON", "invalid_json");
-      }
-      const result = completion(body, opts);
-      if (typeof result === "string") return errorResponse(400, result, "invalid_request");
-      stats.completions += result.choices.length;
-      return Response.json(result);
+      return reply!;
     } finally {
       cap.release();
     }
+  }
+
+  /** The answer to a well-formed request, or a 400 naming what is wrong with it. */
+  function completionResponse(raw: string): Response {
+    let body: unknown;
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      return errorResponse(400, "request body is not valid JSON", "invalid_json");
+    }
+    const result = completion(body, opts);
+    if (typeof result === "string") return errorResponse(400, result, "invalid_request");
+    stats.completions += result.choices.length;
+    return Response.json(result);
   }
 
   const server = Deno.serve({
@@ -269,8 +279,16 @@ function cutConnection(): Response {
   return new Response(body, { headers: { "content-type": "application/json" } });
 }
 
+/**
+ * Deno's timers fire about a millisecond after the delay asked for (measured: `setTimeout(50)`
+ * resolves after 51.4 ms at the median); pauses ask for that much less, so a simulated latency
+ * of 50 ms is 50 ms (±0.5 ms) and the capacity C/latency is what the server really serves.
+ */
+const TIMER_LATE_MS = 1;
+
 /** Waits `ms`, or less if `signal` aborts (the timer never outlives the wait). */
 function pause(ms: number, signal: AbortSignal): Promise<void> {
+  ms -= TIMER_LATE_MS;
   if (ms <= 0 || signal.aborted) return Promise.resolve();
   return new Promise((resolve) => {
     const done = () => {
