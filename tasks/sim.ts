@@ -5,71 +5,98 @@
  */
 import { parseArgs } from "node:util";
 import { UserError } from "../lib/errors.ts";
+import { guard } from "../lib/pipeline/cli.ts";
 import { type JudgePolicy, startSim } from "../lib/sim/mod.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: {
-    port: { type: "string", default: "0" },
-    seed: { type: "string", default: "0" },
-    policy: { type: "string" },
-    noise: { type: "string" },
-    "position-bias": { type: "string" },
-    "format-error-rate": { type: "string" },
-    "math-error-rate": { type: "string" },
-    "reasoning-field": { type: "string" },
-    model: { type: "string" },
-    "latency-ms": { type: "string" },
-    "concurrency-cap": { type: "string" },
-    "over-cap": { type: "string" },
-    "fault-500": { type: "string" },
-    "fault-429": { type: "string" },
-    "fault-hang": { type: "string" },
-    "fault-cut": { type: "string" },
-    "fault-malformed": { type: "string" },
-    "retry-after-ms": { type: "string" },
-  },
-});
+const NUMERIC = [
+  "port",
+  "seed",
+  "noise",
+  "position-bias",
+  "format-error-rate",
+  "math-error-rate",
+  "latency-ms",
+  "concurrency-cap",
+  "fault-500",
+  "fault-429",
+  "fault-hang",
+  "fault-cut",
+  "fault-malformed",
+  "retry-after-ms",
+] as const;
+const TEXT = ["policy", "reasoning-field", "model", "over-cap"] as const;
 
-/** A numeric flag, or exit 2 naming the flag and what was found. */
-function num(flag: keyof typeof values): number | undefined {
-  const raw = values[flag];
-  if (raw === undefined) return undefined;
-  const value = Number(raw);
-  if (typeof raw !== "string" || raw.trim() === "" || !Number.isFinite(value)) {
-    console.error(`--${flag}: expected a number, found ${JSON.stringify(raw)}`);
-    Deno.exit(2);
-  }
-  return value;
-}
+const USAGE =
+  "usage: deno task sim [--port 0] [--seed 0] [--policy overlap|longer|always-A|random] " +
+  "[--noise P] [--position-bias P] [--format-error-rate P] [--math-error-rate P] " +
+  "[--reasoning-field reasoning|reasoning_content] [--model NAME] [--latency-ms MS] " +
+  "[--concurrency-cap C] [--over-cap queue|reject] [--fault-500 P] [--fault-429 P] " +
+  "[--fault-hang P] [--fault-cut P] [--fault-malformed P] [--retry-after-ms MS]";
 
-let sim;
-try {
-  sim = await startSim({
-    port: num("port"),
-    seed: num("seed"),
-    policy: values.policy as JudgePolicy | undefined,
-    noise: num("noise"),
-    positionBias: num("position-bias"),
-    formatErrorRate: num("format-error-rate"),
-    mathErrorRate: num("math-error-rate"),
-    reasoningField: values["reasoning-field"] as "reasoning" | "reasoning_content" | undefined,
-    model: values.model,
-    latencyMs: num("latency-ms"),
-    concurrencyCap: num("concurrency-cap"),
-    overCap: values["over-cap"] as "queue" | "reject" | undefined,
-    faults: {
-      error500: num("fault-500"),
-      rateLimit429: num("fault-429"),
-      hang: num("fault-hang"),
-      cut: num("fault-cut"),
-      malformed: num("fault-malformed"),
-      retryAfterMs: num("retry-after-ms"),
-    },
-  });
-} catch (err) {
-  if (!(err instanceof UserError)) throw err;
-  console.error(err.message);
-  Deno.exit(err.exitCode);
-}
-console.log(`j1kit simulator listening on ${sim.url}`);
+Deno.exit(
+  await guard(async () => {
+    let values: Record<string, string | boolean | undefined>;
+    try {
+      ({ values } = parseArgs({
+        args: Deno.args,
+        strict: true,
+        options: {
+          ...Object.fromEntries([...NUMERIC, ...TEXT].map((flag) => [flag, { type: "string" }])),
+          help: { type: "boolean" },
+        },
+      }));
+    } catch (err) {
+      throw new UserError(`${(err as Error).message}\n${USAGE}`);
+    }
+    if (values.help) {
+      console.log(USAGE);
+      return 0;
+    }
+    /** A numeric flag, or a `UserError` naming the flag and what was found. */
+    const num = (flag: typeof NUMERIC[number]): number | undefined => {
+      const raw = values[flag];
+      if (raw === undefined) return undefined;
+      const value = Number(raw);
+      if (typeof raw !== "string" || raw.trim() === "" || !Number.isFinite(value)) {
+        throw new UserError(`--${flag}: expected a number, found ${JSON.stringify(raw)}`);
+      }
+      return value;
+    };
+    /** A flag with a fixed set of values, or a `UserError` listing them. */
+    const choice = <T extends string>(flag: typeof TEXT[number], allowed: readonly T[]) => {
+      const raw = values[flag] as string | undefined;
+      if (raw !== undefined && !allowed.includes(raw as T)) {
+        throw new UserError(
+          `--${flag}: expected one of ${allowed.join(", ")}, found ${JSON.stringify(raw)}`,
+        );
+      }
+      return raw as T | undefined;
+    };
+    const sim = await startSim({
+      port: num("port") ?? 0,
+      seed: num("seed") ?? 0,
+      policy: choice<JudgePolicy>("policy", ["overlap", "longer", "always-A", "random"]),
+      noise: num("noise"),
+      positionBias: num("position-bias"),
+      formatErrorRate: num("format-error-rate"),
+      mathErrorRate: num("math-error-rate"),
+      reasoningField: choice("reasoning-field", ["reasoning", "reasoning_content"] as const),
+      model: values.model as string | undefined,
+      latencyMs: num("latency-ms"),
+      concurrencyCap: num("concurrency-cap"),
+      overCap: choice("over-cap", ["queue", "reject"] as const),
+      faults: {
+        error500: num("fault-500"),
+        rateLimit429: num("fault-429"),
+        hang: num("fault-hang"),
+        cut: num("fault-cut"),
+        malformed: num("fault-malformed"),
+        retryAfterMs: num("retry-after-ms"),
+      },
+    });
+    console.log(`j1kit simulator listening on ${sim.url}`);
+    // Serves until the process is killed.
+    await new Promise(() => {});
+    return 0;
+  }),
+);

@@ -38,13 +38,13 @@ const chatRequests = (sim: SimServer) => sim.stats().requests["POST /v1/chat/com
 
 Deno.test("cache: a second run makes zero requests, and keeps G samples distinct", async () => {
   await withCache(async (sim, path) => {
-    let cache = openCache(path);
+    let cache = await openCache(path);
     const first = await clientOf(sim, cache).complete(ask, params);
     await cache.close();
     assert.equal(new Set(first.map((c) => c.text)).size, 4, "G samples, not one cached answer");
     const before = chatRequests(sim);
 
-    cache = openCache(path);
+    cache = await openCache(path);
     const client = clientOf(sim, cache, { concurrency: 1, nSampling: "separate" });
     const second = await client.complete(ask, params);
     await cache.close();
@@ -59,7 +59,7 @@ Deno.test("cache: a second run makes zero requests, and keeps G samples distinct
 
 Deno.test("cache: only missing samples are requested, with their own seeds", async () => {
   await withCache(async (sim, path) => {
-    const cache = openCache(path);
+    const cache = await openCache(path);
     const client = clientOf(sim, cache);
     const two = await client.complete(ask, { ...params, n: 2 });
     const six = await client.complete(ask, { ...params, n: 6 });
@@ -77,7 +77,7 @@ Deno.test("cache: only missing samples are requested, with their own seeds", asy
 
 Deno.test("cache: the API key is never written to the cache files", async () => {
   await withCache(async (sim, path) => {
-    const cache = openCache(path);
+    const cache = await openCache(path);
     await clientOf(sim, cache).complete(ask, params);
     const dir = join(path, "..");
     let files = 0;
@@ -129,4 +129,32 @@ Deno.test("cache: keys of several seeds equal the key of each seed, whatever the
     cacheKey({ model: "m", messages: ask, sampleSeed: 3 }),
     "0bd6dd98fa75a95a7275482805cf841e8c33e2c0f41ff9c129b790d2ffd867d0",
   );
+});
+
+Deno.test("cache: a file that cannot be opened is named, and nothing keeps running", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = join(dir, "missing-folder", "cache.sqlite");
+  await assert.rejects(openCache(path), (err: Error) => {
+    assert.equal(err.name, "UserError");
+    assert.match(err.message, /missing-folder\/cache\.sqlite: cannot open the response cache/);
+    return true;
+  });
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("cache: samples stored just before a lookup are found (lookups and writes in order)", async () => {
+  const dir = await Deno.makeTempDir();
+  const cache = await openCache(join(dir, "cache.sqlite"));
+  const sample = { text: "t", usage: { promptTokens: 1, completionTokens: 1 } };
+  cache.setMany([["a", sample], ["b", { ...sample, text: "u" }]]);
+  assert.deepEqual(await cache.getMany(["b", "x", "a"]), [
+    { ...sample, text: "u" },
+    undefined,
+    sample,
+  ]);
+  await cache.close();
+  const again = await openCache(join(dir, "cache.sqlite"));
+  assert.deepEqual(await again.getMany(["a"]), [sample], "on disk after close");
+  await again.close();
+  await Deno.remove(dir, { recursive: true });
 });

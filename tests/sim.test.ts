@@ -243,3 +243,31 @@ Deno.test("sim: concurrency cap rejects with 503 when asked to", async () => {
     assert.equal(sim.stats().faults.overCap, 2);
   });
 });
+
+const SIM_CLI = new URL("../tasks/sim.ts", import.meta.url).pathname;
+
+Deno.test("sim CLI: bad flags exit 2 with one line naming the flag, no stack trace", async () => {
+  const cases: [string[], RegExp][] = [
+    [["--bogus"], /^Unknown option '--bogus'/],
+    [["--noise", "x"], /^--noise: expected a number, found "x"$/],
+    [["--policy", "nope"], /^--policy: expected one of overlap, longer, always-A, random/],
+    [["--over-cap", "drop"], /^--over-cap: expected one of queue, reject, found "drop"$/],
+  ];
+  for (const [args, message] of cases) {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", SIM_CLI, ...args],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stderr = new TextDecoder().decode(out.stderr);
+    assert.equal(out.code, 2, args.join(" "));
+    assert.match(stderr.split("\n")[0], message);
+    assert.ok(!/\bat file:|Uncaught/.test(stderr), stderr);
+  }
+  const help = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", SIM_CLI, "--help"],
+    stdout: "piped",
+  }).output();
+  assert.equal(help.code, 0);
+  assert.match(new TextDecoder().decode(help.stdout), /^usage: deno task sim/);
+});

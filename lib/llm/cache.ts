@@ -8,23 +8,23 @@
  * G different rows.
  * @module
  */
-import type { StatementSync } from "node:sqlite";
+import { UserError } from "../errors.ts";
 import { canonicalJson, sha256 } from "../ids.ts";
 import type { Message } from "../records.ts";
 import type { Completion } from "./types.ts";
-import { openCacheDb, type WriterReply, type WriterRequest } from "./cache_db.ts";
+import type { CacheReply, CacheRequest } from "./cache_worker.ts";
 
 /** A cached sample: a completion without the `cached` flag. */
 export type CachedSample = Omit<Completion, "cached">;
 
 /** Stores samples by key. */
 export interface ResponseCache {
-  /** The samples stored under `keys`, in order (including samples still being written). */
-  getMany(keys: string[]): (CachedSample | undefined)[];
+  /** The samples stored under `keys`, in order (absent: undefined). */
+  getMany(keys: string[]): Promise<(CachedSample | undefined)[]>;
   /**
-   * Stores several samples atomically (all or none). Readable at once; written to disk in the
-   * background within a turn of the event loop (a killed process loses at most that moment's
-   * samples, which are then asked again).
+   * Stores several samples atomically (all or none), in the background: a later `getMany` sees
+   * them; they reach the disk within a turn of the event loop (a killed process loses at most
+   * that moment's samples, which are then asked again).
    */
   setMany(entries: [string, CachedSample][]): void;
   /** Waits until every stored sample is on disk, then closes; rejects if a write failed. */
@@ -81,88 +81,78 @@ export function cacheKeys(prompt: Omit<SampleKey, "sampleSeed">, seeds: number[]
 }
 
 /**
- * Opens (creating if needed) a response cache in a SQLite file. Reads run on the calling
- * thread; writes go to a worker (`cache_writer.ts`), so that inserting and committing never
- * delay the requests in flight.
+ * Opens (creating if needed) a response cache in a SQLite file (WAL mode). The connection lives
+ * in a worker (`cache_worker.ts`): lookups and writes cost the main thread a message each, so
+ * they never delay the requests in flight.
  */
-export function openCache(path: string): ResponseCache {
-  const db = openCacheDb(path);
-  /** SELECT statements by number of keys. */
-  const selects = new Map<number, StatementSync>();
-  const select = (count: number) => {
-    let statement = selects.get(count);
-    if (!statement) {
-      const marks = Array.from({ length: count }, () => "?").join(", ");
-      statement = db.prepare(`SELECT key, sample FROM samples WHERE key IN (${marks})`);
-      selects.set(count, statement);
-    }
-    return statement;
-  };
-  const writer = new Worker(new URL("./cache_writer.ts", import.meta.url), { type: "module" });
-  /** Samples not yet committed by the writer, with the batch that holds them. */
-  const unwritten = new Map<string, { batch: number; sample: CachedSample }>();
-  const batches = new Map<number, string[]>();
-  /** Entries gathered for the next batch: one message per turn of the event loop. */
+export async function openCache(path: string): Promise<ResponseCache> {
+  const worker = new Worker(new URL("./cache_worker.ts", import.meta.url), { type: "module" });
+  const lookups = new Map<number, (samples: (unknown | null)[]) => void>();
+  let nextLookup = 1;
+  /** Entries gathered for the next write: one message (one transaction) per event-loop turn. */
   let queued: [string, CachedSample][] = [];
-  let nextBatch = 1;
   let failure: string | undefined;
+  const opened = Promise.withResolvers<void>();
   const closed = Promise.withResolvers<void>();
-  writer.onmessage = (event: MessageEvent<WriterReply>) => {
-    const reply = event.data;
-    if ("closed" in reply) return closed.resolve();
-    const batch = "done" in reply ? reply.done : reply.failed;
-    if ("failed" in reply) failure ??= reply.message;
-    for (const key of batches.get(batch) ?? []) {
-      if (unwritten.get(key)?.batch === batch) unwritten.delete(key);
-    }
-    batches.delete(batch);
-  };
-  writer.onerror = (event) => {
-    event.preventDefault();
-    failure ??= event.message;
+  const failed = () => new Error(`response cache ${path}: ${failure}`);
+  const fail = (message: string) => {
+    failure ??= message;
+    opened.reject(
+      new UserError(`cannot open the response cache: ${message}`, { loc: { file: path } }),
+    );
     closed.resolve();
+    for (const resolve of lookups.values()) resolve([]);
+    lookups.clear();
   };
-  const send = (request: WriterRequest) => writer.postMessage(request);
-  const sendQueued = () => {
-    if (!queued.length) return;
-    const batch = nextBatch++;
-    batches.set(batch, queued.map(([key]) => key));
-    for (const [key] of queued) unwritten.get(key)!.batch = batch;
-    send({ id: batch, entries: queued });
+  opened.promise.catch(() => {});
+  worker.onmessage = (event: MessageEvent<CacheReply>) => {
+    const reply = event.data;
+    if ("opened" in reply) opened.resolve();
+    else if ("closed" in reply) closed.resolve();
+    else if ("failed" in reply) fail(reply.failed);
+    else {
+      lookups.get(reply.id)?.(reply.samples);
+      lookups.delete(reply.id);
+    }
+  };
+  worker.onerror = (event) => {
+    event.preventDefault();
+    fail(event.message);
+  };
+  const send = (request: CacheRequest) => worker.postMessage(request);
+  /** Sends the queued samples, with a lookup if any: one message either way. */
+  const sendQueued = (lookup?: { id: number; keys: string[] }) => {
+    if (!queued.length && !lookup) return;
+    send({ ...(queued.length ? { store: queued } : {}), ...(lookup ? { lookup } : {}) });
     queued = [];
   };
   send({ open: path });
-  const failed = () =>
-    new Error(`response cache ${path}: a write failed (${failure}); those samples are re-asked`);
+  try {
+    await opened.promise;
+  } catch (err) {
+    worker.terminate();
+    throw err;
+  }
   return {
-    getMany(keys) {
-      const found = new Map<string, CachedSample>();
-      const missing = keys.filter((key) => {
-        const pending = unwritten.get(key);
-        if (pending) found.set(key, pending.sample);
-        return !pending;
-      });
-      if (missing.length) {
-        for (const row of select(missing.length).all(...missing)) {
-          const { key, sample } = row as { key: string; sample: string };
-          found.set(key, JSON.parse(sample));
-        }
-      }
-      return keys.map((key) => found.get(key));
+    async getMany(keys) {
+      if (failure !== undefined) throw failed();
+      const id = nextLookup++;
+      const samples = new Promise<(unknown | null)[]>((resolve) => lookups.set(id, resolve));
+      sendQueued({ id, keys });
+      const found = await samples;
+      if (failure !== undefined) throw failed();
+      return keys.map((_, i) => (found[i] ?? undefined) as CachedSample | undefined);
     },
     setMany(entries) {
       if (failure !== undefined) throw failed();
-      if (!queued.length) setTimeout(sendQueued, 0);
-      // Batch 0 = queued; the batch id is set when the queue is sent.
-      for (const [key, sample] of entries) unwritten.set(key, { batch: 0, sample });
+      if (!queued.length) setTimeout(() => sendQueued(), 0);
       queued.push(...entries);
     },
     async close() {
       sendQueued();
       send({ close: true });
       await closed.promise;
-      writer.terminate();
-      db.close();
+      worker.terminate();
       if (failure !== undefined) throw failed();
     },
   };

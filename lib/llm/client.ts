@@ -151,9 +151,10 @@ export function createLlmClient(endpoint: EndpointConfig, opts: LlmClientOptions
       stop: params.stop,
       extra: params.extra,
     }, Array.from({ length: n }, (_, i) => base + i));
-    const samples: (Completion | undefined)[] =
-      (opts.cache?.getMany(keys) ?? keys.map(() => undefined))
-        .map((hit) => hit ? { ...hit, cached: true } : undefined);
+    const hits = opts.cache ? await opts.cache.getMany(keys) : [];
+    const samples: (Completion | undefined)[] = keys.map((_, i) =>
+      hits[i] ? { ...hits[i], cached: true } : undefined
+    );
     stats.cacheHits += samples.filter(Boolean).length;
 
     /** Requests samples `start .. start + count - 1` until all are filled. */

@@ -40,6 +40,8 @@ export interface ExecuteResult {
   /** Units found already written (0 for a fresh start). */
   resumedUnits: number;
   summary: Record<string, unknown>;
+  /** Time spent in the runner's `finish` (summaries, exports), after the last unit. */
+  finishSeconds: number;
 }
 
 /** Hooks for progress display. */
@@ -139,7 +141,9 @@ export async function executeStage<O, U, R>(
   const windowSize = concurrency * 4;
   const iterator = runner.units(ctx)[Symbol.asyncIterator]();
   const done = new Map<number, UnitResult<R>>();
-  const running = new Map<number, Promise<void>>();
+  let running = 0;
+  /** Resolved when a unit settles (one promise per wait, not a race over every unit). */
+  let settled = Promise.withResolvers<void>();
   let started = 0;
   let exhausted = false;
   let failure: unknown;
@@ -191,7 +195,7 @@ export async function executeStage<O, U, R>(
   try {
     while (true) {
       while (
-        !exhausted && failure === undefined && running.size < concurrency &&
+        !exhausted && failure === undefined && running < concurrency &&
         started - state.units < windowSize
       ) {
         const next = await iterator.next();
@@ -200,21 +204,18 @@ export async function executeStage<O, U, R>(
           break;
         }
         const index = started++;
-        const unit = next.value;
-        running.set(
-          index,
-          processUnit(runner, unit, ctx).then(
-            (result) => {
-              done.set(index, result);
-            },
-            (err) => {
-              failure ??= err;
-            },
-          ).finally(() => running.delete(index)),
-        );
+        running++;
+        processUnit(runner, next.value, ctx).then(
+          (result) => done.set(index, result),
+          (err) => failure ??= err,
+        ).finally(() => {
+          running--;
+          settled.resolve();
+        });
       }
-      if (running.size === 0) break;
-      await Promise.race(running.values());
+      if (running === 0) break;
+      await settled.promise;
+      settled = Promise.withResolvers();
       await writeReady();
     }
     await writeReady();
@@ -228,7 +229,9 @@ export async function executeStage<O, U, R>(
     });
   }
 
+  const finishing = performance.now();
   const summary = runner.finish ? await runner.finish(ctx, () => readJsonl<R>(paths.output)) : {};
+  const finishSeconds = (performance.now() - finishing) / 1000;
   return {
     units: state.units,
     records: state.records,
@@ -236,6 +239,7 @@ export async function executeStage<O, U, R>(
     rejectReasons: state.reasons,
     resumedUnits,
     summary,
+    finishSeconds,
   };
 }
 

@@ -48,7 +48,8 @@ export interface Manifest {
   };
   /** LLM usage of this execution (a resumed stage counts only what the last execution did). */
   usage: LlmStats;
-  timings: { startedAt: string; seconds: number; resumedAfterUnits: number };
+  /** `seconds` in all; `finishSeconds` of them after the last unit (summaries, exports). */
+  timings: { startedAt: string; seconds: number; finishSeconds: number; resumedAfterUnits: number };
   summary: Record<string, unknown>;
 }
 
@@ -218,6 +219,7 @@ async function runStage(job: StageJob, opts: RunOptions): Promise<Manifest> {
     timings: {
       startedAt: startedAt.toISOString(),
       seconds,
+      finishSeconds: result.finishSeconds,
       resumedAfterUnits: result.resumedUnits,
     },
     summary: result.summary,
@@ -348,7 +350,7 @@ class Endpoints {
     }
     if (this.pipeline.cache && !this.#cache) {
       await Deno.mkdir(dirOf(this.pipeline.cache), { recursive: true });
-      this.#cache = openCache(this.pipeline.cache);
+      this.#cache = await openCache(this.pipeline.cache);
     }
     const client = createLlmClient({ ...decl, baseUrl }, { cache: this.#cache });
     this.#clients.set(name, client);

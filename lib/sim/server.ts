@@ -59,13 +59,17 @@ export function startSim(options: SimOptions = {}): Promise<SimServer> {
     completions: 0,
   };
   const attempts = new Map<string, number>();
+  // Attempts matter only to faults and latency ranges: without them, a long-running simulator
+  // keeps no per-request memory.
+  const countAttempts = RANDOM_FAULTS.some((kind) => (opts.faults[kind] ?? 0) > 0) ||
+    typeof opts.latencyMs !== "number";
   const cap = capacity(opts.concurrencyCap);
 
   async function chat(request: Request): Promise<Response> {
     const raw = await request.text();
     const bodyId = sha256(raw);
     const attempt = attempts.get(bodyId) ?? 0;
-    attempts.set(bodyId, attempt + 1);
+    if (countAttempts) attempts.set(bodyId, attempt + 1);
 
     if (!cap.tryAcquire()) {
       if (opts.overCap === "reject") {

@@ -132,7 +132,7 @@ export const rolloutStage: StageRunner<RolloutOptions, Pair, Rollout> = {
       };
     }
     const o = ctx.options;
-    const tasks = taskSet(pair, await templatesOf(ctx.options));
+    const tasks = judgeTasks(pair, await templatesOf(ctx.options));
     const judge = ctx.llm(o.judge);
     const completions = await Promise.all(tasks.map((task) =>
       judge.complete(task.messages, {
@@ -207,8 +207,8 @@ export const rolloutStage: StageRunner<RolloutOptions, Pair, Rollout> = {
   },
 };
 
-/** Every judge task of a pair, in a fixed order. */
-function taskSet(pair: Pair, templates: JudgeTemplate[]): JudgeTask[] {
+/** Every judge task of a pair, in a fixed order (what the stage asks the judge). */
+export function judgeTasks(pair: Pair, templates: JudgeTemplate[]): JudgeTask[] {
   return templates.flatMap((template) => {
     const slots: Slot[] = template.mode === "pointwise"
       ? [{ target: "chosen" }, { target: "rejected" }]
@@ -261,7 +261,7 @@ async function* taskRollouts(
         byTask.set(next.value.taskId, group);
         group.push(next.value);
       }
-      for (const task of taskSet(pair, templates)) {
+      for (const task of judgeTasks(pair, templates)) {
         yield { task, rollouts: byTask.get(task.id) ?? [] };
       }
     }
