@@ -3,7 +3,9 @@
  * response cache can key on them.
  * @module
  */
-import { createHash } from "node:crypto";
+import { sha256 } from "./sha256.ts";
+
+export { sha256 };
 
 /** Serialises a JSON value with object keys sorted, so equal values give equal strings. */
 export function canonicalJson(value: unknown): string {
@@ -21,11 +23,6 @@ function sortedKeys(value: unknown): unknown {
     out[key] = sortedKeys((value as Record<string, unknown>)[key]);
   }
   return out;
-}
-
-/** SHA-256 of a string, hex. */
-export function sha256(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
 }
 
 /**

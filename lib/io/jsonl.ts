@@ -19,17 +19,19 @@ export async function* readLines(stream: ReadableStream<Uint8Array>): AsyncGener
       const { value, done } = await reader.read();
       if (done) break;
       buffer += value;
-      let nl: number;
-      while ((nl = buffer.indexOf("\n")) >= 0) {
-        yield buffer.slice(0, nl).replace(/\r$/, "");
-        buffer = buffer.slice(nl + 1);
+      let start = 0;
+      for (let nl; (nl = buffer.indexOf("\n", start)) >= 0; start = nl + 1) {
+        yield withoutCr(buffer.slice(start, nl));
       }
+      buffer = buffer.slice(start);
     }
-    if (buffer.length > 0) yield buffer.replace(/\r$/, "");
+    if (buffer.length > 0) yield withoutCr(buffer);
   } finally {
     reader.releaseLock();
   }
 }
+
+const withoutCr = (line: string) => line.endsWith("\r") ? line.slice(0, -1) : line;
 
 /**
  * Parses a JSON Lines byte stream, with line numbers. Blank lines are skipped; a line that is

@@ -9,7 +9,8 @@
  * @module
  */
 import { UserError } from "../errors.ts";
-import { canonicalJson, sha256 } from "../ids.ts";
+import { canonicalJson } from "../ids.ts";
+import { sha256Prefix } from "../sha256.ts";
 import type { Message } from "../records.ts";
 import type { Completion } from "./types.ts";
 import type { CacheReply, CacheRequest } from "./cache_worker.ts";
@@ -77,7 +78,8 @@ export function cacheKeys(prompt: Omit<SampleKey, "sampleSeed">, seeds: number[]
   const json = canonicalJson({ cacheVersion: 1, ...prompt, sampleSeed: 0 });
   const at = json.lastIndexOf(`"sampleSeed":0`) + `"sampleSeed":`.length;
   const [head, tail] = [json.slice(0, at), json.slice(at + 1)];
-  return seeds.map((seed) => sha256(`${head}${JSON.stringify(seed)}${tail}`));
+  const hashed = sha256Prefix(head);
+  return seeds.map((seed) => hashed(`${JSON.stringify(seed)}${tail}`));
 }
 
 /**

@@ -98,9 +98,13 @@ export class StageStopped extends Error {
   }
 }
 
-/** Largest gap between flushes of finished units, and the most bytes held before one. */
+/**
+ * Largest gap between flushes of finished units, and the most bytes held before one. 64 KB
+ * keeps the pending text young enough for the scavenger: with 1 MB, streaming a million records
+ * promoted it to the old generation and peak RSS rose by ~35 MB, for no measurable speed-up.
+ */
 const FLUSH_MS = 200;
-const FLUSH_BYTES = 1 << 20;
+const FLUSH_BYTES = 1 << 16;
 
 /** Statuses for which retrying will not help: the unit is rejected, the stage goes on. */
 const REJECTED_STATUSES = new Set([400, 404, 413, 422]);

@@ -415,8 +415,11 @@ export async function readManifest(path: string): Promise<Manifest | undefined> 
 async function hashFile(path: string): Promise<string> {
   const hash = createHash("sha256");
   try {
-    const file = await Deno.open(path);
-    for await (const chunk of file.readable) hash.update(chunk);
+    using file = await Deno.open(path);
+    // One reused buffer: a stream's fresh chunk per read would leave the whole file's worth of
+    // buffers to the garbage collector (RSS grew by ~70 MB hashing a 150 MB input).
+    const buffer = new Uint8Array(1 << 20);
+    for (let n; (n = await file.read(buffer)) !== null;) hash.update(buffer.subarray(0, n));
   } catch (err) {
     throw new UserError(`cannot read input: ${(err as Error).message}`, { loc: { file: path } });
   }
