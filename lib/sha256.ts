@@ -94,7 +94,7 @@ let buffer = new Uint8Array(1 << 12);
 
 /** SHA-256 of the UTF-8 encoding of `text`, as 64 hex digits. */
 export function sha256(text: string): string {
-  return finish(INITIAL, EMPTY, 0, text);
+  return hex(digest(INITIAL, EMPTY, 0, text));
 }
 
 const EMPTY = new Uint8Array(0);
@@ -105,20 +105,38 @@ const EMPTY = new Uint8Array(0);
  * halves are then encoded apart), processing only the tail's bytes.
  */
 export function sha256Prefix(head: string): (tail: string) => string {
+  const words = sha256PrefixWords(head);
+  return (tail) => hex(words(tail));
+}
+
+/**
+ * `sha256Prefix` giving the digest as its eight 32-bit words: one shared array, overwritten
+ * by the next digest (for callers that need a few bits, not the hex).
+ */
+export function sha256PrefixWords(head: string): (tail: string) => Int32Array {
   const bytes = encoder.encode(head);
   const state = INITIAL.slice();
   const whole = bytes.length - (bytes.length % 64);
   compress(state, bytes, 0, whole);
   const rest = bytes.subarray(whole);
-  return (tail) => finish(state, rest, whole, tail);
+  return (tail) => digest(state, rest, whole, tail);
+}
+
+function hex(words: Int32Array): string {
+  let out = "";
+  for (let i = 0; i < 8; i++) {
+    const w = words[i];
+    out += HEX[(w >>> 24) & 255] + HEX[(w >>> 16) & 255] + HEX[(w >>> 8) & 255] + HEX[w & 255];
+  }
+  return out;
 }
 
 /** The digest of a message: `state` after `done` bytes, then `rest` and `tail`. */
-function finish(state: Int32Array, rest: Uint8Array, done: number, tail: string): string {
+function digest(state: Int32Array, rest: Uint8Array, done: number, tail: string): Int32Array {
   const room = rest.length + tail.length * 3 + 72;
   if (buffer.length < room) buffer = new Uint8Array(room * 2);
   buffer.set(rest);
-  const used = rest.length + encoder.encodeInto(tail, buffer.subarray(rest.length)).written;
+  const used = rest.length + encode(tail, rest.length);
   // Padding: 0x80, zeros, then the message length in bits as a 64-bit big-endian number.
   const padded = Math.ceil((used + 9) / 64) * 64;
   buffer.fill(0, used, padded);
@@ -126,15 +144,23 @@ function finish(state: Int32Array, rest: Uint8Array, done: number, tail: string)
   const bits = (done + used) * 8;
   writeUint32(buffer, padded - 8, Math.floor(bits / 2 ** 32));
   writeUint32(buffer, padded - 4, bits >>> 0);
-  const out = OUT;
-  out.set(state);
-  compress(out, buffer, 0, padded);
-  let hex = "";
-  for (let i = 0; i < 8; i++) {
-    const w = out[i];
-    hex += HEX[(w >>> 24) & 255] + HEX[(w >>> 16) & 255] + HEX[(w >>> 8) & 255] + HEX[w & 255];
+  OUT.set(state);
+  compress(OUT, buffer, 0, padded);
+  return OUT;
+}
+
+/** UTF-8 of `text` into `buffer` at `at`; short ASCII is copied by hand (cheaper than an op). */
+function encode(text: string, at: number): number {
+  if (text.length <= 256) {
+    let i = 0;
+    for (; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c > 0x7f) break;
+      buffer[at + i] = c;
+    }
+    if (i === text.length) return i;
   }
-  return hex;
+  return encoder.encodeInto(text, buffer.subarray(at)).written;
 }
 
 const OUT = new Int32Array(8);

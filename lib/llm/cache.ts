@@ -13,6 +13,7 @@ import { canonicalJson } from "../ids.ts";
 import { sha256Prefix } from "../sha256.ts";
 import type { Message } from "../records.ts";
 import type { Completion } from "./types.ts";
+import { Bloom } from "./bloom.ts";
 import type { CacheReply, CacheRequest } from "./cache_worker.ts";
 
 /** A cached sample: a completion without the `cached` flag. */
@@ -84,8 +85,10 @@ export function cacheKeys(prompt: Omit<SampleKey, "sampleSeed">, seeds: number[]
 
 /**
  * Opens (creating if needed) a response cache in a SQLite file (WAL mode). The connection lives
- * in a worker (`cache_worker.ts`): lookups and writes cost the main thread a message each, so
- * they never delay the requests in flight.
+ * in a worker (`cache_worker.ts`): lookups and writes cost the main thread a message, so they
+ * never delay the requests in flight; lookups of keys a Bloom filter of the cache's keys rules
+ * out (every lookup of a fresh run) cost nothing. A key another process stores meanwhile is
+ * not in the filter: that sample is asked again rather than shared.
  */
 export async function openCache(path: string): Promise<ResponseCache> {
   const worker = new Worker(new URL("./cache_worker.ts", import.meta.url), { type: "module" });
@@ -94,6 +97,8 @@ export async function openCache(path: string): Promise<ResponseCache> {
   /** Entries gathered for the next write: one message (one transaction) per event-loop turn. */
   let queued: [string, CachedSample][] = [];
   let failure: string | undefined;
+  /** The keys held (at open, plus every key stored since): lookups of others need no message. */
+  let keys: Bloom | undefined;
   const opened = Promise.withResolvers<void>();
   const closed = Promise.withResolvers<void>();
   const failed = () => new Error(`response cache ${path}: ${failure}`);
@@ -109,8 +114,10 @@ export async function openCache(path: string): Promise<ResponseCache> {
   opened.promise.catch(() => {});
   worker.onmessage = (event: MessageEvent<CacheReply>) => {
     const reply = event.data;
-    if ("opened" in reply) opened.resolve();
-    else if ("closed" in reply) closed.resolve();
+    if ("opened" in reply) {
+      if (reply.keys) keys = new Bloom(reply.keys);
+      opened.resolve();
+    } else if ("closed" in reply) closed.resolve();
     else if ("failed" in reply) fail(reply.failed);
     else {
       lookups.get(reply.id)?.(reply.samples);
@@ -136,19 +143,21 @@ export async function openCache(path: string): Promise<ResponseCache> {
     throw err;
   }
   return {
-    async getMany(keys) {
+    async getMany(wanted) {
       if (failure !== undefined) throw failed();
+      if (keys && !wanted.some((key) => keys!.mayHave(key))) return wanted.map(() => undefined);
       const id = nextLookup++;
       const samples = new Promise<(unknown | null)[]>((resolve) => lookups.set(id, resolve));
-      sendQueued({ id, keys });
+      sendQueued({ id, keys: wanted });
       const found = await samples;
       if (failure !== undefined) throw failed();
-      return keys.map((_, i) => (found[i] ?? undefined) as CachedSample | undefined);
+      return wanted.map((_, i) => (found[i] ?? undefined) as CachedSample | undefined);
     },
     setMany(entries) {
       if (failure !== undefined) throw failed();
       if (!queued.length) setTimeout(() => sendQueued(), 0);
       queued.push(...entries);
+      for (const [key] of entries) keys?.add(key);
     },
     async close() {
       sendQueued();

@@ -7,6 +7,7 @@
  */
 /// <reference lib="deno.worker" />
 import { DatabaseSync, type StatementSync } from "node:sqlite";
+import { Bloom } from "./bloom.ts";
 
 /** A request to the worker. */
 export type CacheRequest =
@@ -16,7 +17,8 @@ export type CacheRequest =
 
 /** A reply: opened, a lookup's samples (null = absent), a failure, or closed. */
 export type CacheReply =
-  | { opened: true }
+  /** `keys`: a Bloom filter of the keys held (absent when the cache is too large to scan). */
+  | { opened: true; keys?: Uint32Array<ArrayBuffer> }
   | { id: number; samples: (unknown | null)[] }
   | { failed: string }
   | { closed: true };
@@ -34,7 +36,8 @@ self.onmessage = (event: MessageEvent<CacheRequest>) => {
     if ("open" in request) {
       db = open(request.open);
       upsert = db.prepare("INSERT OR REPLACE INTO samples (key, sample) VALUES (?, ?)");
-      reply({ opened: true });
+      const keys = keyFilter(db);
+      self.postMessage({ opened: true, keys: keys?.bits }, keys ? [keys.bits.buffer] : []);
     } else if ("close" in request) {
       db?.close();
       reply({ closed: true });
@@ -60,6 +63,20 @@ function open(path: string): DatabaseSync {
   db.exec("PRAGMA busy_timeout = 10000");
   db.exec("CREATE TABLE IF NOT EXISTS samples (key TEXT PRIMARY KEY, sample TEXT NOT NULL)");
   return db;
+}
+
+/** Caches up to this many samples get a key filter at open (a scan of ~1 s per million). */
+const FILTER_MAX_ROWS = 2_000_000;
+
+/** A Bloom filter of the keys held, with room for as many again (at least two million). */
+function keyFilter(db: DatabaseSync): Bloom | undefined {
+  const { rows } = db.prepare("SELECT count(*) AS rows FROM samples").get() as { rows: number };
+  if (rows > FILTER_MAX_ROWS) return undefined;
+  const filter = Bloom.forCapacity(Math.max(2_000_000, 2 * rows));
+  for (const row of db.prepare("SELECT key FROM samples").iterate()) {
+    filter.add((row as { key: string }).key);
+  }
+  return filter;
 }
 
 function store(db: DatabaseSync, upsert: StatementSync, entries: [string, unknown][]) {

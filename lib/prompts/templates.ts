@@ -192,8 +192,16 @@ export async function loadTemplate(nameOrPath: string, mode: Mode): Promise<Judg
  * tasks instead of silently reusing old judgments.
  */
 export function templateDigest(template: JudgeTemplate): string {
-  return sha256(canonicalJson([template.mode, template.system, template.user])).slice(0, 16);
+  let digest = digests.get(template);
+  if (digest === undefined) {
+    digest = sha256(canonicalJson([template.mode, template.system, template.user])).slice(0, 16);
+    digests.set(template, digest);
+  }
+  return digest;
 }
+
+/** Digests by template object (rendering asks for one per task; a loaded template is not edited). */
+const digests = new WeakMap<JudgeTemplate, string>();
 
 function baseName(path: string): string {
   return path.split(/[\\/]/).pop()!.replace(/\.[^.]*$/, "");

@@ -8,7 +8,7 @@ import { OUTPUT_TAGS, SYNTH_MARKERS } from "../prompts/markers.ts";
 import type { Message } from "../records.ts";
 import { judge, type Judgment, parseJudgePrompt, type Rand } from "./judge.ts";
 import type { ResolvedSimOptions } from "./options.ts";
-import { draw, drawInt } from "./rng.ts";
+import { drawer, drawInt } from "./rng.ts";
 import { FILLER, formatNumber, keyWords, simpleArithmetic } from "./words.ts";
 
 /** One choice's message: content, and the thought when a reasoning field is configured. */
@@ -49,7 +49,7 @@ export function simulateReply(
   sampleSeed: number | "greedy",
 ): SimReply {
   const { promptId, prompt, lastUser, judgePrompt } = readPrompt(messages);
-  const rand: Rand = (purpose) => draw(options.seed, promptId, sampleSeed, purpose);
+  const rand: Rand = drawer(options.seed, promptId, sampleSeed);
   const reasoningField = options.reasoningField !== undefined;
 
   if (judgePrompt) return renderJudgment(judge(judgePrompt, options, rand), reasoningField);

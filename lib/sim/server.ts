@@ -3,7 +3,7 @@
  * injected faults for testing clients.
  * @module
  */
-import { canonicalJson, sha256 } from "../ids.ts";
+import { sha256 } from "../ids.ts";
 import type { Message } from "../records.ts";
 import { type ResolvedSimOptions, resolveSimOptions, type SimOptions } from "./options.ts";
 import { simulateReply } from "./reply.ts";
@@ -67,7 +67,8 @@ export function startSim(options: SimOptions = {}): Promise<SimServer> {
 
   async function chat(request: Request): Promise<Response> {
     const raw = await request.text();
-    const bodyId = sha256(raw);
+    // Faults and latency ranges are drawn per (body, attempt); without them nothing needs it.
+    const bodyId = countAttempts ? sha256(raw) : "";
     const attempt = attempts.get(bodyId) ?? 0;
     if (countAttempts) attempts.set(bodyId, attempt + 1);
 
@@ -83,7 +84,7 @@ export function startSim(options: SimOptions = {}): Promise<SimServer> {
       // the latency is the service time: C slots serve C/latency requests/s for as long as
       // building a reply takes less than the latency (otherwise the reply is simply late).
       const started = performance.now();
-      const fault = pickFault(opts, bodyId, attempt);
+      const fault = countAttempts ? pickFault(opts, bodyId, attempt) : undefined;
       const reply = fault ? undefined : completionResponse(raw);
       await pause(latency(opts, bodyId, attempt) - (performance.now() - started), closing.signal);
       if (fault) stats.faults[fault]++;
@@ -165,6 +166,9 @@ export function startSim(options: SimOptions = {}): Promise<SimServer> {
   });
 }
 
+/** Completions served by this process (their ids; nothing else depends on them). */
+let completionIds = 0;
+
 /** The chat completion for a parsed request body, or what is wrong with it. */
 function completion(body: unknown, opts: ResolvedSimOptions) {
   if (!body || typeof body !== "object") return "expected a JSON object";
@@ -192,7 +196,7 @@ function completion(body: unknown, opts: ResolvedSimOptions) {
   });
   const completionTokens = choices.reduce((sum, c) => sum + c.tokens, 0);
   return {
-    id: `chatcmpl-${sha256(canonicalJson(body)).slice(0, 24)}`,
+    id: `chatcmpl-sim-${opts.seed}-${++completionIds}`,
     object: "chat.completion",
     created: Math.floor(Date.now() / 1000),
     model: typeof req.model === "string" ? req.model : opts.model,
