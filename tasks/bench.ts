@@ -3,13 +3,22 @@
  * printed as a table and written as JSON. `--quick` uses small sizes (CI).
  * @module
  */
-import { parseArgs } from "node:util";
+import { toolFlags } from "../lib/pipeline/cli.ts";
 import * as m from "../lib/perf/measure.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: { quick: { type: "boolean" }, out: { type: "string", default: "runs/bench.json" } },
-});
+const USAGE = "usage: deno task bench [--quick] [--out runs/bench.json]";
+let parsed;
+try {
+  parsed = toolFlags(Deno.args, {
+    quick: { type: "boolean" },
+    out: { type: "string", default: "runs/bench.json" },
+  }, USAGE);
+} catch (err) {
+  console.error((err as Error).message);
+  Deno.exit(2);
+}
+if (!parsed) Deno.exit(0);
+const values = parsed;
 const q = values.quick === true;
 const dir = await Deno.makeTempDir({ prefix: "j1kit-bench-" });
 const figures: m.Figure[] = [];
@@ -38,9 +47,9 @@ for (const f of figures) {
     `${mark} ${f.name.padEnd(width)}  ${value.padStart(10)} ${f.unit.padEnd(10)} ${f.reference}`,
   );
 }
-await Deno.mkdir(values.out!.replace(/\/[^/]*$/, "") || ".", { recursive: true });
+await Deno.mkdir(values.out.replace(/\/[^/]*$/, "") || ".", { recursive: true });
 await Deno.writeTextFile(
-  values.out!,
+  values.out,
   JSON.stringify({ machine, date: new Date().toISOString(), figures }, null, 2) + "\n",
 );
 console.log(`written ${values.out}`);

@@ -7,9 +7,8 @@
  * --weights '{"correct":1}' --consistency by-sample|by-majority`.
  * @module
  */
-import { parseArgs } from "node:util";
 import { UserError } from "../lib/errors.ts";
-import { guard } from "../lib/pipeline/cli.ts";
+import { guard, toolFlags } from "../lib/pipeline/cli.ts";
 import { rewardConfigFromFlags } from "../lib/serve/reward_config_from_flags.ts";
 import { startRewardServer } from "../lib/serve/server.ts";
 
@@ -30,28 +29,15 @@ function integer(flag: string, raw: string, max = Number.MAX_SAFE_INTEGER): numb
 
 Deno.exit(
   await guard(async () => {
-    let values;
-    try {
-      ({ values } = parseArgs({
-        args: Deno.args,
-        strict: true,
-        options: {
-          port: { type: "string", default: "8787" },
-          host: { type: "string", default: "127.0.0.1" },
-          "token-env": { type: "string", default: "J1KIT_REWARD_TOKEN" },
-          "max-body-bytes": { type: "string", default: "10000000" },
-          weights: { type: "string" },
-          consistency: { type: "string" },
-          help: { type: "boolean" },
-        },
-      }));
-    } catch (err) {
-      throw new UserError(`${(err as Error).message}\n${USAGE}`);
-    }
-    if (values.help) {
-      console.log(USAGE);
-      return 0;
-    }
+    const values = toolFlags(Deno.args, {
+      port: { type: "string", default: "8787" },
+      host: { type: "string", default: "127.0.0.1" },
+      "token-env": { type: "string", default: "J1KIT_REWARD_TOKEN" },
+      "max-body-bytes": { type: "string", default: "10000000" },
+      weights: { type: "string" },
+      consistency: { type: "string" },
+    }, USAGE);
+    if (!values) return 0;
     const tokenEnv = values["token-env"];
     const token = Deno.env.get(tokenEnv);
     if (token === "") throw new UserError(`${tokenEnv}: expected a token, found an empty string`);

@@ -3,9 +3,8 @@
  * first stdout line names the URL (other tools parse it).
  * @module
  */
-import { parseArgs } from "node:util";
 import { UserError } from "../lib/errors.ts";
-import { guard } from "../lib/pipeline/cli.ts";
+import { guard, toolFlags } from "../lib/pipeline/cli.ts";
 import { type JudgePolicy, startSim } from "../lib/sim/mod.ts";
 
 const NUMERIC = [
@@ -35,23 +34,12 @@ const USAGE =
 
 Deno.exit(
   await guard(async () => {
-    let values: Record<string, string | boolean | undefined>;
-    try {
-      ({ values } = parseArgs({
-        args: Deno.args,
-        strict: true,
-        options: {
-          ...Object.fromEntries([...NUMERIC, ...TEXT].map((flag) => [flag, { type: "string" }])),
-          help: { type: "boolean" },
-        },
-      }));
-    } catch (err) {
-      throw new UserError(`${(err as Error).message}\n${USAGE}`);
-    }
-    if (values.help) {
-      console.log(USAGE);
-      return 0;
-    }
+    const values: Record<string, string | boolean | undefined> | undefined = toolFlags(
+      Deno.args,
+      Object.fromEntries([...NUMERIC, ...TEXT].map((flag) => [flag, { type: "string" as const }])),
+      USAGE,
+    );
+    if (!values) return 0;
     /** A numeric flag, or a `UserError` naming the flag and what was found. */
     const num = (flag: typeof NUMERIC[number]): number | undefined => {
       const raw = values[flag];

@@ -34,6 +34,39 @@ export function terminalProgress(): Progress {
   });
 }
 
+/** Option specs of a tool's flags (`node:util` `parseArgs`). */
+type FlagOptions = Record<string, { type: "string" | "boolean"; default?: string | boolean }>;
+
+/** The values of parsed flags: strings (set when they have a default) and booleans. */
+type FlagValues<O extends FlagOptions> = {
+  [K in keyof O]: O[K] extends { default: string } ? string
+    : O[K]["type"] extends "boolean" ? boolean | undefined
+    : string | undefined;
+};
+
+/**
+ * A tool's flags (strict, plus `--help`): the values, or undefined when `--help` printed
+ * `usage`. An unknown or malformed flag is a `UserError` followed by the usage.
+ */
+export function toolFlags<const O extends FlagOptions>(
+  args: string[],
+  options: O,
+  usage: string,
+): FlagValues<O> | undefined {
+  let values: Record<string, unknown>;
+  try {
+    const withHelp: FlagOptions = { ...options, help: { type: "boolean" } };
+    ({ values } = parseArgs({ args, options: withHelp, strict: true }));
+  } catch (err) {
+    throw new UserError(`${(err as Error).message}\n${usage}`);
+  }
+  if (values.help) {
+    console.log(usage);
+    return undefined;
+  }
+  return values as FlagValues<O>;
+}
+
 /** Runs `fn`; prints user-facing errors without a stack trace and returns the exit code. */
 export async function guard(fn: () => Promise<number>): Promise<number> {
   try {
