@@ -40,6 +40,8 @@ export interface ExecuteResult {
   /** Units found already written (0 for a fresh start). */
   resumedUnits: number;
   summary: Record<string, unknown>;
+  /** Time from the first unit to the last one written (the units' work, e.g. the requests). */
+  unitsSeconds: number;
   /** Time spent in the runner's `finish` (summaries, exports), after the last unit. */
   finishSeconds: number;
 }
@@ -141,6 +143,7 @@ export async function executeStage<O, U, R>(
   const enc = new TextEncoder();
   if (!resume) await writeAll(journal, enc.encode(`${key}\n`));
 
+  const unitsStart = performance.now();
   const concurrency = Math.max(1, runner.concurrency?.(ctx) ?? 1);
   const windowSize = concurrency * 4;
   const iterator = runner.units(ctx)[Symbol.asyncIterator]();
@@ -234,6 +237,7 @@ export async function executeStage<O, U, R>(
   }
 
   const finishing = performance.now();
+  const unitsSeconds = (finishing - unitsStart) / 1000;
   const summary = runner.finish ? await runner.finish(ctx, () => readJsonl<R>(paths.output)) : {};
   const finishSeconds = (performance.now() - finishing) / 1000;
   return {
@@ -243,6 +247,7 @@ export async function executeStage<O, U, R>(
     rejectReasons: state.reasons,
     resumedUnits,
     summary,
+    unitsSeconds,
     finishSeconds,
   };
 }

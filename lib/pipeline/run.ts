@@ -48,8 +48,17 @@ export interface Manifest {
   };
   /** LLM usage of this execution (a resumed stage counts only what the last execution did). */
   usage: LlmStats;
-  /** `seconds` in all; `finishSeconds` of them after the last unit (summaries, exports). */
-  timings: { startedAt: string; seconds: number; finishSeconds: number; resumedAfterUnits: number };
+  /**
+   * `seconds` in all: opening endpoints and inputs, then `unitsSeconds` from the first unit to
+   * the last one written, then `finishSeconds` (summaries, exports).
+   */
+  timings: {
+    startedAt: string;
+    seconds: number;
+    unitsSeconds: number;
+    finishSeconds: number;
+    resumedAfterUnits: number;
+  };
   summary: Record<string, unknown>;
 }
 
@@ -219,6 +228,7 @@ async function runStage(job: StageJob, opts: RunOptions): Promise<Manifest> {
     timings: {
       startedAt: startedAt.toISOString(),
       seconds,
+      unitsSeconds: result.unitsSeconds,
       finishSeconds: result.finishSeconds,
       resumedAfterUnits: result.resumedUnits,
     },
