@@ -79,6 +79,9 @@ Deno.test("run: manifests, up-to-date skip with zero requests, config change re-
     assert.equal(ask.usage.requests, 12);
     assert.ok(ask.usage.promptTokens > 0 && ask.usage.completionTokens > 0);
     assert.deepEqual(ask.summary, { n: 12 });
+    const { seconds, unitsSeconds, finishSeconds } = ask.timings;
+    assert.ok(unitsSeconds > 0 && finishSeconds >= 0, JSON.stringify(ask.timings));
+    assert.ok(unitsSeconds + finishSeconds <= seconds, "units and finish are parts of the stage");
     const requests = sim.stats().requests["POST /v1/chat/completions"];
 
     const second = await run();
