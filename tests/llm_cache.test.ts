@@ -158,3 +158,18 @@ Deno.test("cache: samples stored just before a lookup are found (lookups and wri
   await again.close();
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("cache: a write the database refuses ends the run with the file named", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = join(dir, "cache.sqlite");
+  const cache = await openCache(path);
+  const sample = { text: "t", usage: { promptTokens: 1, completionTokens: 1 } };
+  // A key SQLite cannot bind stands for any failed write (disk full, file gone).
+  cache.setMany([[{ not: "a key" } as unknown as string, sample]]);
+  await assert.rejects(cache.close(), (err: Error) => {
+    assert.equal(err.name, "UserError");
+    assert.match(err.message, /cache\.sqlite: response cache: a write failed/);
+    return true;
+  });
+  await Deno.remove(dir, { recursive: true });
+});

@@ -101,7 +101,13 @@ export async function openCache(path: string): Promise<ResponseCache> {
   let keys: Bloom | undefined;
   const opened = Promise.withResolvers<void>();
   const closed = Promise.withResolvers<void>();
-  const failed = () => new Error(`response cache ${path}: ${failure}`);
+  // A failed write (disk full, file removed) stops the run with a message, not a stack trace;
+  // the samples it held are simply asked again by the next run.
+  const failed = () =>
+    new UserError(`response cache: a write failed (${failure})`, {
+      loc: { file: path },
+      exitCode: 1,
+    });
   const fail = (message: string) => {
     failure ??= message;
     opened.reject(
