@@ -25,6 +25,11 @@ export interface OptionSpec {
   enum?: readonly string[];
   min?: number;
   max?: number;
+  /**
+   * A scheduling knob (e.g. how many units run at once): it changes how fast a stage runs, never
+   * its records, so changing it does not re-run a finished stage.
+   */
+  runtime?: boolean;
 }
 
 /** The options of a stage, by key (camelCase; the CLI flag is its kebab-case form). */

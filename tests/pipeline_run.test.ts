@@ -10,17 +10,18 @@ import { seedsStage } from "../lib/stages/seeds.ts";
 
 /** A stage that asks the endpoint about every seed; can be told to fail once at a unit. */
 function askStage(failAt?: { unit: number; failed: boolean }): StageRunner {
-  const runner: StageRunner<{ judge: string; samples: number }, SeedPrompt, unknown> = {
+  const runner: StageRunner<{ judge: string; samples: number; workers: number }, SeedPrompt> = {
     task: "ask",
     description: "test stage",
     options: {
       judge: { type: "endpoint", default: "default", description: "endpoint" },
       samples: { type: "integer", default: 2, description: "samples" },
+      workers: { type: "integer", default: 4, min: 1, runtime: true, description: "units at once" },
     },
     async *units(ctx) {
       for (const input of ctx.inputs) yield* input.records() as AsyncIterable<SeedPrompt>;
     },
-    concurrency: () => 4,
+    concurrency: (ctx) => ctx.options.workers,
     async process(seed, ctx) {
       const text = typeof seed.instruction === "string" ? seed.instruction : "multi-turn";
       if (failAt && !failAt.failed && text.includes(`#${failAt.unit} `)) {
@@ -174,4 +175,27 @@ Deno.test("run: --only needs completed inputs; --dry-run runs nothing", async ()
     runPipeline(config, registry, { only: "ask", progress: quiet }),
     /needs the output of stage "seeds", which has not completed/,
   );
+});
+
+Deno.test("run: a runtime option (units at once) changes no record, so it re-runs nothing", async () => {
+  const dir = await Deno.makeTempDir();
+  await setup(dir, 6);
+  const sim = await startSim({ seed: 2 });
+  try {
+    const registry = { seeds: seedsStage, ask: askStage() };
+    const run = (workers: number) => {
+      const config = JSON.parse(pipelineText(dir, sim.url));
+      config.stages[1].options = { workers };
+      return runPipeline(parsePipeline(JSON.stringify(config), "p", registry), registry, {
+        progress: quiet,
+      });
+    };
+    assert.deepEqual((await run(4)).map((o) => o.status), ["ran", "ran"]);
+    const requests = sim.stats().requests["POST /v1/chat/completions"];
+    assert.deepEqual((await run(1)).map((o) => o.status), ["up-to-date", "up-to-date"]);
+    assert.equal(sim.stats().requests["POST /v1/chat/completions"], requests);
+  } finally {
+    await sim.close();
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -294,3 +294,18 @@ Deno.test("rollout: a record that is not a Pair is rejected and skipped by the e
   assert.match(trl.path, /\/trl\/prompts\.jsonl$/);
   assert.equal(trl.rows, 2 * 2);
 });
+
+Deno.test("rollout: by default judges twice the endpoint's concurrency in pairs at once", () => {
+  const llm = createLlmClient(
+    endpointDefaults({
+      name: "default",
+      baseUrl: "http://127.0.0.1:9/v1",
+      model: "m",
+      concurrency: 24,
+    }),
+  );
+  const ctx = testContext({ ...DEFAULTS }, [], { default: llm });
+  assert.equal(rolloutStage.concurrency!(ctx), 48);
+  assert.equal(rolloutStage.concurrency!({ ...ctx, options: { ...DEFAULTS, concurrency: 3 } }), 3);
+  assert.ok(rolloutStage.options.concurrency.runtime, "changing it re-runs nothing");
+});

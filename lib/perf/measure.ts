@@ -66,7 +66,6 @@ async function rolloutRun(
           ...SAMPLING,
           judge: "judge",
           samples: opts.samples,
-          concurrency: opts.concurrency,
           exports: [],
         },
       },

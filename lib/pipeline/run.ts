@@ -323,16 +323,18 @@ function endpointNames(stage: StageConfig, runner: StageRunner): string[] {
 
 /**
  * What decides a stage's output: task, options, the models of its endpoints and the tool
- * version, not the endpoint URLs, concurrency or keys (those change nothing in the records).
+ * version, not the endpoint URLs, concurrency or keys, nor `runtime` options such as how many
+ * units run at once (those change nothing in the records).
  */
 function stageConfigHash(stage: StageConfig, runner: StageRunner, config: PipelineConfig): string {
   const decls = config.endpoints;
   const models = Object.fromEntries(
     endpointNames(stage, runner).map((name) => [name, decls[name]?.model]),
   );
-  return sha256(
-    canonicalJson({ version: VERSION, task: stage.task, options: stage.options, models }),
+  const options = Object.fromEntries(
+    Object.entries(stage.options).filter(([key]) => !runner.options[key]?.runtime),
   );
+  return sha256(canonicalJson({ version: VERSION, task: stage.task, options, models }));
 }
 
 /** One shared client per endpoint (so concurrency limits hold across stages), started lazily. */

@@ -45,7 +45,7 @@ export interface EvaluateOptions {
   temperature?: number;
   maxTokens: number;
   seed: number;
-  concurrency: number;
+  concurrency?: number;
   limit: number;
   baseline: string;
   maxDrop: number;
@@ -98,7 +98,14 @@ export const evaluateStage: StageRunner<EvaluateOptions, BenchItem, EvalItem> = 
     },
     maxTokens: { type: "integer", default: 4096, min: 1, description: "Max tokens per judgment" },
     seed: { type: "integer", default: 0, description: "Sampling and random-order seed" },
-    concurrency: { type: "integer", default: 16, min: 1, description: "Items judged at once" },
+    concurrency: {
+      type: "integer",
+      min: 1,
+      runtime: true,
+      description:
+        "Items judged at once (default: twice the judge endpoint's concurrency, so its " +
+        "slots never wait for work)",
+    },
     limit: { type: "integer", default: 0, min: 0, description: "Judge only the first N items" },
     baseline: {
       type: "string",
@@ -131,7 +138,8 @@ export const evaluateStage: StageRunner<EvaluateOptions, BenchItem, EvalItem> = 
       }
     }
   },
-  concurrency: (ctx) => ctx.options.concurrency,
+  concurrency: (ctx) =>
+    ctx.options.concurrency ?? 2 * ctx.llm(ctx.options.judge).endpoint.concurrency,
   async process(item, ctx) {
     const template = await templateOf(ctx.options);
     const judge = ctx.llm(ctx.options.judge);

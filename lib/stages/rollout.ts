@@ -52,7 +52,7 @@ export interface RolloutOptions {
   /** Base seed; each task's request seed is offset from it by a multiple of G. */
   seed: number;
   /** Pairs judged at once. */
-  concurrency: number;
+  concurrency?: number;
   /** Reward weights by component. */
   weights: Record<string, number>;
   /** How `consistent` pairs a rollout with the other order. */
@@ -89,7 +89,14 @@ export const rolloutStage: StageRunner<RolloutOptions, Pair, Rollout> = {
     topP: { type: "number", default: 1.0, min: 0, max: 1, description: "Nucleus sampling" },
     maxTokens: { type: "integer", default: 4096, min: 1, description: "Max tokens per judgment" },
     seed: { type: "integer", default: 0, description: "Base sampling seed" },
-    concurrency: { type: "integer", default: 16, min: 1, description: "Pairs judged at once" },
+    concurrency: {
+      type: "integer",
+      min: 1,
+      runtime: true,
+      description:
+        "Pairs judged at once (default: twice the judge endpoint's concurrency, so its " +
+        "slots never wait for work)",
+    },
     weights: {
       type: "object",
       default: { correct: 1 },
@@ -119,7 +126,8 @@ export const rolloutStage: StageRunner<RolloutOptions, Pair, Rollout> = {
   async *units(ctx) {
     for (const input of ctx.inputs) yield* input.records() as AsyncIterable<Pair>;
   },
-  concurrency: (ctx) => ctx.options.concurrency,
+  concurrency: (ctx) =>
+    ctx.options.concurrency ?? 2 * ctx.llm(ctx.options.judge).endpoint.concurrency,
   async process(pair, ctx) {
     if (!isPair(pair)) {
       return {

@@ -75,7 +75,13 @@ export const synthStage: StageRunner<SynthOptions, SeedPrompt, Pair> = {
     },
     maxTokens: { type: "integer", default: 2048, min: 1, description: "Max tokens per answer" },
     seed: { type: "integer", default: 0, description: "Base sampling seed" },
-    concurrency: { type: "integer", default: 16, min: 1, description: "Seeds processed at once" },
+    concurrency: {
+      type: "integer",
+      default: 16,
+      min: 1,
+      runtime: true,
+      description: "Seeds processed at once",
+    },
     modifyTemplate: {
       type: "string",
       default: "modify-instruction",
