@@ -23,7 +23,7 @@ const q = values.quick === true;
 const dir = await Deno.makeTempDir({ prefix: "j1kit-bench-" });
 const figures: m.Figure[] = [];
 const steps: [string, () => Promise<m.Figure[]> | m.Figure[]][] = [
-  ["throughput", () => m.throughput(dir, q ? 200 : 10_000)],
+  ["throughput", () => m.throughput(dir, q ? 200 : 10_000, q ? 1 : 3)],
   ["tokens", () => m.tokensPerSample(5)],
   ["scoring", () => m.scoring(q ? 100_000 : 1_000_000)],
   ["memory", () => m.streamingMemory(dir, q ? 100_000 : 1_000_000)],

@@ -78,8 +78,13 @@ async function rolloutRun(
   return { outcomes, seconds: (performance.now() - t0) / 1000 };
 }
 
-/** 1. Achieved request rate of the rollout stage vs the simulator's capacity C/latency. */
-export async function throughput(dir: string, pairs: number): Promise<Figure[]> {
+/**
+ * 1. Achieved request rate of the rollout stage vs the simulator's capacity C/latency, and of a
+ * plain `openai` loop sending the same requests. The two alternate for `rounds` rounds (each
+ * stage run with a fresh run folder and cache) and the medians are reported with their range:
+ * a shared 2-core VM drifts by several percent from one run to the next.
+ */
+export async function throughput(dir: string, pairs: number, rounds = 3): Promise<Figure[]> {
   const latency = 50, cap = 64;
   // The simulator runs in its own process (its own core), as a real server would.
   const sim = await launchEndpoint("bench", {
@@ -101,68 +106,102 @@ export async function throughput(dir: string, pairs: number): Promise<Figure[]> 
     const options = { concurrency: cap, samples: SAMPLING.samples };
     await rolloutRun(dir, await prefsFile(dir, 100), sim.url, { ...options, name: "warm-up" });
     const prefs = await prefsFile(dir, pairs);
-    const { outcomes } = await rolloutRun(dir, prefs, sim.url, options);
-    const m = outcomes[1].manifest!;
+    let tasks: JudgeTask[] = [];
     const capacity = cap / (latency / 1000);
-    // While requesting: from the stage's first unit to its last (the stage opening its endpoint
-    // before, and its `finish` after — stats over the output — are reported next to it).
-    const achieved = m.usage.requests / m.timings.unitsSeconds;
-    const whole = m.usage.requests / m.timings.seconds;
-    // Baseline: the same requests (prompts, n, seeds, sampling) through a plain openai client
-    // loop with the same concurrency: what the SDK and this machine allow without the toolkit.
-    const template = await loadTemplate("thinking", "pairwise");
-    const tasks: JudgeTask[] = [];
-    for await (const pair of readJsonl<Pair>(outcomes[0].manifest!.output)) {
-      tasks.push(...judgeTasks(pair, [template]));
+    const stage: { units: number; whole: number; finish: number }[] = [];
+    const plain: number[] = [];
+    for (let round = 0; round < rounds; round++) {
+      const { outcomes } = await rolloutRun(dir, prefs, sim.url, { ...options, name: `r${round}` });
+      const m = outcomes[1].manifest!;
+      if (round === 0) tasks = await promptsOf(outcomes[0].manifest!.output);
+      // While requesting: from the stage's first unit to its last (the stage opening its
+      // endpoint before, and its `finish` after — stats over the output — are reported apart).
+      stage.push({
+        units: m.usage.requests / m.timings.unitsSeconds,
+        whole: m.usage.requests / m.timings.seconds,
+        finish: m.timings.finishSeconds,
+      });
+      plain.push(await plainLoop(sim.url, tasks, cap));
     }
-    const client = new OpenAI({ baseURL: sim.url, apiKey: "x", maxRetries: 0 });
-    let next = 0;
-    const t0 = performance.now();
-    await Promise.all(Array.from({ length: cap }, async () => {
-      while (next < tasks.length) {
-        const task = tasks[next++];
-        await client.chat.completions.create({
-          model: "sim",
-          messages: task.messages,
-          n: SAMPLING.samples,
-          seed: requestSeed(SAMPLING.seed, SAMPLING.samples, task.id),
-          temperature: SAMPLING.temperature,
-          top_p: SAMPLING.topP,
-          max_tokens: SAMPLING.maxTokens,
-        });
-      }
-    }));
-    const plain = tasks.length / ((performance.now() - t0) / 1000);
+    const units = stage.map((s) => s.units), whole = stage.map((s) => s.whole);
+    const share = (rates: number[]) =>
+      `${rounds > 1 ? `median of ${rounds}, ${range(rates, capacity)}; ` : ""}${
+        median(rates).toFixed(0)
+      } req/s`;
     return [
       {
         name: "rollout requests/s vs capacity",
-        value: achieved / capacity,
+        value: median(units) / capacity,
         unit: "share",
         reference: `goal >= 0.95; ${
-          achieved.toFixed(0)
-        } req/s of ${capacity} (C=${cap}, ${latency} ms, ${m.usage.requests} requests)`,
-        ok: achieved / capacity >= 0.95,
+          share(units)
+        } of ${capacity} (C=${cap}, ${latency} ms, ${tasks.length} requests)`,
+        ok: median(units) / capacity >= 0.95,
       },
       {
         name: "rollout stage incl. finish vs capacity",
-        value: whole / capacity,
+        value: median(whole) / capacity,
         unit: "share",
-        reference: `${whole.toFixed(0)} req/s; units ${
-          m.timings.unitsSeconds.toFixed(2)
-        } s, finish (stats over the output) ${m.timings.finishSeconds.toFixed(2)} s, of ${
-          m.timings.seconds.toFixed(2)
+        reference: `${share(whole)}; finish (stats over the output) ${
+          median(stage.map((s) => s.finish)).toFixed(2)
         } s`,
       },
       {
         name: "plain openai loop, same requests, vs capacity",
-        value: plain / capacity,
+        value: median(plain) / capacity,
         unit: "share",
-        reference: `baseline; ${plain.toFixed(0)} req/s (${tasks.length} requests)`,
+        reference: `baseline; ${share(plain)}`,
       },
     ];
   } finally {
     await sim.stop();
   }
+}
+
+/** The judge prompts the rollout stage sends for the pairs of a Pair file, in order. */
+async function promptsOf(pairs: string): Promise<JudgeTask[]> {
+  const template = await loadTemplate("thinking", "pairwise");
+  const tasks: JudgeTask[] = [];
+  for await (const pair of readJsonl<Pair>(pairs)) tasks.push(...judgeTasks(pair, [template]));
+  return tasks;
+}
+
+/**
+ * Baseline: the stage's requests (prompts, n, seeds, sampling) through a plain `openai` client
+ * loop with the same concurrency: what the SDK and this machine allow without the toolkit.
+ * Returns requests/s.
+ */
+async function plainLoop(url: string, tasks: JudgeTask[], concurrency: number): Promise<number> {
+  const client = new OpenAI({ baseURL: url, apiKey: "x", maxRetries: 0 });
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < tasks.length) {
+      const task = tasks[next++];
+      await client.chat.completions.create({
+        model: "sim",
+        messages: task.messages,
+        n: SAMPLING.samples,
+        seed: requestSeed(SAMPLING.seed, SAMPLING.samples, task.id),
+        temperature: SAMPLING.temperature,
+        top_p: SAMPLING.topP,
+        max_tokens: SAMPLING.maxTokens,
+      });
+    }
+  }));
+  return tasks.length / ((performance.now() - t0) / 1000);
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+/** `min–max` of rates as shares of `capacity`. */
+function range(rates: number[], capacity: number): string {
+  return `${(Math.min(...rates) / capacity).toFixed(3)}–${
+    (Math.max(...rates) / capacity).toFixed(3)
+  }`;
 }
 
 /** 2. Prompt tokens per judgment sample: one `n` request vs one request per sample. */
