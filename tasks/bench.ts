@@ -37,7 +37,7 @@ for (const [name, run] of steps) {
 }
 await Deno.remove(dir, { recursive: true });
 const machine =
-  `${Deno.build.os}/${Deno.build.arch}, ${navigator.hardwareConcurrency} cores, deno ${Deno.version.deno}`;
+  `${Deno.build.os}/${Deno.build.arch}, ${cpuModel()}${navigator.hardwareConcurrency} cores, deno ${Deno.version.deno}`;
 const width = Math.max(...figures.map((f) => f.name.length));
 console.log(`machine: ${machine}`);
 for (const f of figures) {
@@ -53,3 +53,13 @@ await Deno.writeTextFile(
   JSON.stringify({ machine, date: new Date().toISOString(), figures }, null, 2) + "\n",
 );
 console.log(`written ${values.out}`);
+
+/** The CPU's model name followed by ", " (Linux), or "" where it cannot be read. */
+function cpuModel(): string {
+  try {
+    const line = Deno.readTextFileSync("/proc/cpuinfo").match(/^model name\s*:\s*(.+)$/m);
+    return line ? `${line[1].trim()}, ` : "";
+  } catch {
+    return "";
+  }
+}
