@@ -142,7 +142,9 @@ export function createLlmClient(endpoint: EndpointConfig, opts: LlmClientOptions
       throw new RangeError(`n must be an integer >= 1, found ${n}`);
     }
     const base = params.seed ?? 0;
-    const keys = cacheKeys({
+    const cache = opts.cache;
+    // Hashed only when there is a cache to ask (a 3 KB judge prompt costs ~30 µs).
+    const keys = cache && cacheKeys({
       model: endpoint.model,
       messages,
       temperature: params.temperature,
@@ -151,9 +153,10 @@ export function createLlmClient(endpoint: EndpointConfig, opts: LlmClientOptions
       stop: params.stop,
       extra: params.extra,
     }, Array.from({ length: n }, (_, i) => base + i));
-    const hits = opts.cache ? await opts.cache.getMany(keys) : [];
-    const samples: (Completion | undefined)[] = keys.map((_, i) =>
-      hits[i] ? { ...hits[i], cached: true } : undefined
+    const hits = keys ? await cache.getMany(keys) : [];
+    const samples: (Completion | undefined)[] = Array.from(
+      { length: n },
+      (_, i) => hits[i] ? { ...hits[i], cached: true } : undefined,
     );
     stats.cacheHits += samples.filter(Boolean).length;
 
@@ -174,7 +177,7 @@ export function createLlmClient(endpoint: EndpointConfig, opts: LlmClientOptions
         const got = (await send(body)).slice(0, count);
         // One transaction per response: a crash never leaves a request half cached, so a
         // resumed run re-asks whole requests and splits their usage the same way.
-        opts.cache?.setMany(got.map((sample, j) => [keys[start + j], sample]));
+        if (keys) cache.setMany(got.map((sample, j) => [keys[start + j], sample]));
         got.forEach((sample, j) => samples[start + j] = { ...sample, cached: false });
         start += got.length;
         count -= got.length;
