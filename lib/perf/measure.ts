@@ -19,6 +19,7 @@ import { judgeTasks } from "../stages/rollout.ts";
 import { type SimOptions, startSim } from "../sim/mod.ts";
 import { stages } from "../stages/mod.ts";
 import { launchEndpoint } from "../pipeline/launch.ts";
+import { quantile } from "../bench/bootstrap.ts";
 import { crashResume } from "./crash.ts";
 import { prefsFile } from "./prefs.ts";
 
@@ -193,8 +194,7 @@ async function plainLoop(url: string, tasks: JudgeTask[], concurrency: number): 
 }
 
 function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  return quantile(xs.toSorted((a, b) => a - b), 0.5);
 }
 
 /** `min–max` of rates as shares of `capacity`. */

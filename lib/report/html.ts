@@ -7,6 +7,7 @@
 import { barChart, escapeHtml, histogram } from "./charts.ts";
 import type { ReportInput } from "./input.ts";
 import { type ReportTable, reportTables, runLine } from "./tables.ts";
+import { quantile } from "../bench/bootstrap.ts";
 
 const STYLE = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2em auto;max-width:1000px;padding:0 1em;color:#222}
@@ -47,9 +48,7 @@ function figure(caption: string, chart: string, note: string): string {
 }
 
 function median(values: readonly number[]): number | null {
-  if (values.length === 0) return null;
-  const s = values.toSorted((a, b) => a - b), m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+  return values.length ? quantile(values.toSorted((a, b) => a - b), 0.5) : null;
 }
 
 /** The three charts, in page order. */
