@@ -21,6 +21,7 @@ import { stages } from "../stages/mod.ts";
 import { launchEndpoint } from "../pipeline/launch.ts";
 import { quantile } from "../bench/bootstrap.ts";
 import { crashResume } from "./crash.ts";
+import { startHostMeter } from "./host.ts";
 import { prefsFile } from "./prefs.ts";
 
 /** One measured figure and what it is compared with. */
@@ -109,11 +110,14 @@ export async function throughput(dir: string, pairs: number, rounds = 3): Promis
     const prefs = await prefsFile(dir, pairs);
     let tasks: JudgeTask[] = [];
     const capacity = cap / (latency / 1000);
-    const stage: { units: number; whole: number; finish: number }[] = [];
-    const plain: number[] = [];
+    const stage: { units: number; whole: number; finish: number; cpu: number }[] = [];
+    const plain: { rate: number; cpu: number }[] = [];
+    const steal: (number | undefined)[] = [];
     for (let round = 0; round < rounds; round++) {
+      const meter = startHostMeter();
       const { outcomes } = await rolloutRun(dir, prefs, sim.url, { ...options, name: `r${round}` });
       const m = outcomes[1].manifest!;
+      const stageCpu = meter.cpuSeconds();
       if (round === 0) tasks = await promptsOf(outcomes[0].manifest!.output);
       // While requesting: from the stage's first unit to its last (the stage opening its
       // endpoint before, and its `finish` after — stats over the output — are reported apart).
@@ -121,14 +125,21 @@ export async function throughput(dir: string, pairs: number, rounds = 3): Promis
         units: m.usage.requests / m.timings.unitsSeconds,
         whole: m.usage.requests / m.timings.seconds,
         finish: m.timings.finishSeconds,
+        cpu: stageCpu / m.usage.requests,
       });
-      plain.push(await plainLoop(sim.url, tasks, cap));
+      const loopMeter = startHostMeter();
+      const rate = await plainLoop(sim.url, tasks, cap);
+      plain.push({ rate, cpu: loopMeter.cpuSeconds() / tasks.length });
+      steal.push(meter.stealShare());
     }
     const units = stage.map((s) => s.units), whole = stage.map((s) => s.whole);
     const share = (rates: number[]) =>
       `${rounds > 1 ? `median of ${rounds}, ${range(rates, capacity)}; ` : ""}${
         median(rates).toFixed(0)
       } req/s`;
+    const stageCpu = median(stage.map((s) => s.cpu)) * 1e6;
+    const plainCpu = median(plain.map((p) => p.cpu)) * 1e6;
+    const steals = steal.filter((x) => x !== undefined);
     return [
       {
         name: "rollout requests/s vs capacity",
@@ -149,10 +160,27 @@ export async function throughput(dir: string, pairs: number, rounds = 3): Promis
       },
       {
         name: "plain openai loop, same requests, vs capacity",
-        value: median(plain) / capacity,
+        value: median(plain.map((p) => p.rate)) / capacity,
         unit: "share",
-        reference: `baseline; ${share(plain)}`,
+        reference: `baseline; ${share(plain.map((p) => p.rate))}`,
       },
+      {
+        name: "client CPU per request, rollout stage",
+        value: stageCpu,
+        unit: "µs",
+        reference: `plain loop ${plainCpu.toFixed(0)} µs; all threads of the process (cache ` +
+          `worker, GC); one core drives ${(1e6 / stageCpu).toFixed(0)} requests/s`,
+      },
+      ...(steals.length
+        ? [{
+          name: "VM CPU steal during the throughput rounds",
+          value: median(steals) * 100,
+          unit: "%",
+          reference: `per round ${
+            steals.map((x) => (x * 100).toFixed(1)).join(", ")
+          }: CPU time the hypervisor gave to other guests; rates drop when it rises`,
+        }]
+        : []),
     ];
   } finally {
     await sim.stop();
