@@ -41,7 +41,9 @@ const machine =
 const width = Math.max(...figures.map((f) => f.name.length));
 console.log(`machine: ${machine}`);
 for (const f of figures) {
-  const value = f.value >= 1000 ? f.value.toFixed(0) : f.value.toFixed(3);
+  const value = Number.isInteger(f.value) || f.value >= 1000
+    ? f.value.toFixed(0)
+    : f.value.toFixed(3);
   const mark = f.ok === undefined ? " " : f.ok ? "✓" : "✗";
   console.log(
     `${mark} ${f.name.padEnd(width)}  ${value.padStart(10)} ${f.unit.padEnd(10)} ${f.reference}`,

@@ -137,8 +137,8 @@ export async function throughput(dir: string, pairs: number, rounds = 3): Promis
       `${rounds > 1 ? `median of ${rounds}, ${range(rates, capacity)}; ` : ""}${
         median(rates).toFixed(0)
       } req/s`;
-    const stageCpu = median(stage.map((s) => s.cpu)) * 1e6;
-    const plainCpu = median(plain.map((p) => p.cpu)) * 1e6;
+    const stageCpu = Math.round(median(stage.map((s) => s.cpu)) * 1e6);
+    const plainCpu = Math.round(median(plain.map((p) => p.cpu)) * 1e6);
     const steals = steal.filter((x) => x !== undefined);
     return [
       {
@@ -168,7 +168,7 @@ export async function throughput(dir: string, pairs: number, rounds = 3): Promis
         name: "client CPU per request, rollout stage",
         value: stageCpu,
         unit: "µs",
-        reference: `plain loop ${plainCpu.toFixed(0)} µs; all threads of the process (cache ` +
+        reference: `plain loop ${plainCpu} µs; all threads of the process (cache ` +
           `worker, GC); one core drives ${(1e6 / stageCpu).toFixed(0)} requests/s`,
       },
       ...(steals.length
