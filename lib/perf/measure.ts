@@ -168,8 +168,8 @@ export async function throughput(dir: string, pairs: number, rounds = 3): Promis
         name: "client CPU per request, rollout stage",
         value: stageCpu,
         unit: "µs",
-        reference: `plain loop ${plainCpu} µs; all threads of the process (cache ` +
-          `worker, GC); one core drives ${(1e6 / stageCpu).toFixed(0)} requests/s`,
+        reference: `plain loop ${plainCpu} µs; all threads of the process (cache worker, GC), ` +
+          `whole run; one core drives ${(1e6 / stageCpu).toFixed(0)} requests/s`,
       },
       ...(steals.length
         ? [{
