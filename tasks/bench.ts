@@ -5,6 +5,7 @@
  */
 import { toolFlags } from "../lib/pipeline/cli.ts";
 import * as m from "../lib/perf/measure.ts";
+import { cpuModel } from "../lib/perf/host.ts";
 
 const USAGE = "usage: deno task bench [--quick] [--out runs/bench.json]";
 let parsed;
@@ -36,8 +37,12 @@ for (const [name, run] of steps) {
   figures.push(...await run());
 }
 await Deno.remove(dir, { recursive: true });
-const machine =
-  `${Deno.build.os}/${Deno.build.arch}, ${cpuModel()}${navigator.hardwareConcurrency} cores, deno ${Deno.version.deno}`;
+const machine = [
+  `${Deno.build.os}/${Deno.build.arch}`,
+  cpuModel(),
+  `${navigator.hardwareConcurrency} cores`,
+  `deno ${Deno.version.deno}`,
+].filter(Boolean).join(", ");
 const width = Math.max(...figures.map((f) => f.name.length));
 console.log(`machine: ${machine}`);
 for (const f of figures) {
@@ -55,13 +60,3 @@ await Deno.writeTextFile(
   JSON.stringify({ machine, date: new Date().toISOString(), figures }, null, 2) + "\n",
 );
 console.log(`written ${values.out}`);
-
-/** The CPU's model name followed by ", " (Linux), or "" where it cannot be read. */
-function cpuModel(): string {
-  try {
-    const line = Deno.readTextFileSync("/proc/cpuinfo").match(/^model name\s*:\s*(.+)$/m);
-    return line ? `${line[1].trim()}, ` : "";
-  } catch {
-    return "";
-  }
-}

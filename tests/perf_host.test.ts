@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parseProcStat, startHostMeter } from "../lib/perf/host.ts";
+import { cpuModel, parseProcStat, startHostMeter } from "../lib/perf/host.ts";
 
 Deno.test("parseProcStat: steal and total ticks of the machine-wide cpu line", () => {
   const text = "cpu  188194 25 34038 386708 4407 0 5274 5231 0 0\n" +
@@ -25,4 +25,9 @@ Deno.test("startHostMeter: this process's CPU time grows with work; steal is a s
   assert.ok(meter.cpuSeconds() > 0);
   const steal = meter.stealShare();
   if (steal !== undefined) assert.ok(steal >= 0 && steal <= 1);
+});
+
+Deno.test("cpuModel: a non-empty name where /proc/cpuinfo has one, else undefined", () => {
+  const model = cpuModel();
+  if (model !== undefined) assert.ok(model.length > 0 && model === model.trim());
 });

@@ -61,6 +61,11 @@ export function bootstrapMeanCI(
   return [quantile(stats, tail), quantile(stats, 1 - tail)];
 }
 
+/** Median of values in any order (the 0.5 `quantile`); NaN when there are none. */
+export function median(values: readonly number[]): number {
+  return quantile(values.toSorted((a, b) => a - b), 0.5);
+}
+
 /** Linear-interpolation quantile of sorted values. */
 export function quantile(sorted: readonly number[], q: number): number {
   const pos = (sorted.length - 1) * q;

@@ -62,9 +62,19 @@ export function startHostMeter(): HostMeter {
   };
 }
 
+/** The CPU's model name (Linux), or undefined where it cannot be read. */
+export function cpuModel(): string | undefined {
+  return readProc("cpuinfo")?.match(/^model name\s*:\s*(.+)$/m)?.[1].trim();
+}
+
 function hostTicks(): HostTicks | undefined {
+  const text = readProc("stat");
+  return text === undefined ? undefined : parseProcStat(text);
+}
+
+function readProc(name: string): string | undefined {
   try {
-    return parseProcStat(Deno.readTextFileSync("/proc/stat"));
+    return Deno.readTextFileSync(`/proc/${name}`);
   } catch {
     return undefined;
   }

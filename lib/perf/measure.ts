@@ -19,7 +19,7 @@ import { judgeTasks } from "../stages/rollout.ts";
 import { type SimOptions, startSim } from "../sim/mod.ts";
 import { stages } from "../stages/mod.ts";
 import { launchEndpoint } from "../pipeline/launch.ts";
-import { quantile } from "../bench/bootstrap.ts";
+import { median } from "../bench/bootstrap.ts";
 import { crashResume } from "./crash.ts";
 import { startHostMeter } from "./host.ts";
 import { prefsFile } from "./prefs.ts";
@@ -219,10 +219,6 @@ async function plainLoop(url: string, tasks: JudgeTask[], concurrency: number): 
     }
   }));
   return tasks.length / ((performance.now() - t0) / 1000);
-}
-
-function median(xs: number[]): number {
-  return quantile(xs.toSorted((a, b) => a - b), 0.5);
 }
 
 /** `min–max` of rates as shares of `capacity`. */

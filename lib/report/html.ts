@@ -7,7 +7,7 @@
 import { barChart, escapeHtml, histogram } from "./charts.ts";
 import type { ReportInput } from "./input.ts";
 import { type ReportTable, reportTables, runLine } from "./tables.ts";
-import { quantile } from "../bench/bootstrap.ts";
+import { median } from "../bench/bootstrap.ts";
 
 const STYLE = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2em auto;max-width:1000px;padding:0 1em;color:#222}
@@ -47,10 +47,6 @@ function figure(caption: string, chart: string, note: string): string {
   }</p></figure>`;
 }
 
-function median(values: readonly number[]): number | null {
-  return values.length ? quantile(values.toSorted((a, b) => a - b), 0.5) : null;
-}
-
 /** The three charts, in page order. */
 function charts(r: ReportInput): string[] {
   const rows = [["overall", r.summary.overall] as const, ...Object.entries(r.summary.subsets)];
@@ -80,7 +76,7 @@ function charts(r: ReportInput): string[] {
     bins: 20,
     unit: "characters",
   });
-  const med = median(r.thoughtLengths);
+  const med = r.thoughtLengths.length ? median(r.thoughtLengths) : null;
   return [
     figure(
       "Accuracy per subset",
