@@ -1,14 +1,15 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import {
-  cacheKey,
-  cacheKeys,
   createLlmClient,
   type EndpointConfig,
   endpointDefaults,
   openCache,
+  promptKey,
   type ResponseCache,
 } from "../lib/llm/mod.ts";
+import { legacySampleKeys } from "../lib/llm/cache.ts";
 import { canonicalJson, sha256 } from "../lib/ids.ts";
 import type { Message } from "../lib/records.ts";
 import { type SimServer, startSim } from "../lib/sim/mod.ts";
@@ -92,8 +93,8 @@ Deno.test("cache: the API key is never written to the cache files", async () => 
 });
 
 Deno.test("cache: the key covers what changes a sample and nothing else", () => {
-  const base = { model: "m", messages: ask, temperature: 1, maxTokens: 100, sampleSeed: 0 };
-  const key = cacheKey(base);
+  const base = { model: "m", messages: ask, temperature: 1, maxTokens: 100 };
+  const key = promptKey(base);
   const changes: [string, Partial<typeof base> & Record<string, unknown>][] = [
     ["model", { model: "m2" }],
     ["messages", { messages: [{ role: "user", content: "other" }] }],
@@ -102,16 +103,23 @@ Deno.test("cache: the key covers what changes a sample and nothing else", () => 
     ["maxTokens", { maxTokens: 101 }],
     ["stop", { stop: ["\n"] }],
     ["extra", { extra: { top_k: 20 } }],
-    ["sample seed", { sampleSeed: 1 }],
   ];
   for (const [name, change] of changes) {
-    assert.notEqual(cacheKey({ ...base, ...change }), key, name);
+    assert.notEqual(promptKey({ ...base, ...change }), key, name);
   }
-  assert.equal(cacheKey({ ...base, topP: undefined }), key, "unset fields are left out");
-  assert.match(key, /^[0-9a-f]{64}$/);
+  assert.equal(promptKey({ ...base, topP: undefined }), key, "unset fields are left out");
+  assert.equal(
+    promptKey({ model: "m", messages: ask }),
+    sha256(canonicalJson({ cacheVersion: 2, model: "m", messages: ask })),
+  );
+  // Pinned: a change of the key would silently empty every user's cache.
+  assert.equal(
+    promptKey({ model: "m", messages: ask }),
+    "a22b89d828570c2befa45768cb743afbf83e4284f8d7ae398685ef65fb94e843",
+  );
 });
 
-Deno.test("cache: keys of several seeds equal the key of each seed, whatever the prompt holds", () => {
+Deno.test("cache: keys of the earlier layout are the per-sample keys it wrote", () => {
   const tricky = {
     model: "m",
     messages: [{ role: "user" as const, content: '{"sampleSeed":0} "sampleSeed":0' }],
@@ -121,14 +129,47 @@ Deno.test("cache: keys of several seeds equal the key of each seed, whatever the
   };
   const seeds = [0, 1, 7, 1e6, -3];
   assert.deepEqual(
-    cacheKeys(tricky, seeds),
+    legacySampleKeys(tricky, seeds),
     seeds.map((sampleSeed) => sha256(canonicalJson({ cacheVersion: 1, ...tricky, sampleSeed }))),
   );
-  // Caches written by earlier versions keep answering: the keys have not changed.
-  assert.equal(
-    cacheKey({ model: "m", messages: ask, sampleSeed: 3 }),
-    "0bd6dd98fa75a95a7275482805cf841e8c33e2c0f41ff9c129b790d2ffd867d0",
+  assert.deepEqual(
+    legacySampleKeys({ model: "m", messages: ask }, [3]),
+    ["0bd6dd98fa75a95a7275482805cf841e8c33e2c0f41ff9c129b790d2ffd867d0"],
   );
+});
+
+Deno.test("cache: a cache of the earlier layout (a row per sample) keeps answering", async () => {
+  await withCache(async (sim, path) => {
+    // Samples 40..43 as an earlier version stored them: one row per sample, keyed by its seed.
+    const fresh = await clientOf(sim, await openCache(join(path, "..", "scratch.sqlite")))
+      .complete(ask, params);
+    const prompt = { model: "m", messages: ask, temperature: 1 };
+    const old = new DatabaseSync(path);
+    old.exec("CREATE TABLE samples (key TEXT PRIMARY KEY, sample TEXT NOT NULL)");
+    const insert = old.prepare("INSERT INTO samples (key, sample) VALUES (?, ?)");
+    legacySampleKeys(prompt, [40, 41, 42, 43]).forEach((key, i) => {
+      const { cached: _, ...sample } = fresh[i];
+      insert.run(key, JSON.stringify(sample));
+    });
+    old.close();
+
+    const cache = await openCache(path);
+    const client = clientOf(sim, cache);
+    const six = await client.complete(ask, { ...params, n: 6 });
+    await cache.close();
+    assert.deepEqual(six.map((c) => c.cached), [true, true, true, true, false, false]);
+    assert.deepEqual(six.slice(0, 4).map((c) => c.text), fresh.map((c) => c.text));
+    assert.equal(client.stats().requests, 1, "one request for the two samples it lacks");
+
+    const again = await openCache(path);
+    const rerun = clientOf(sim, again);
+    assert.deepEqual(
+      (await rerun.complete(ask, { ...params, n: 6 })).map((c) => c.text),
+      six.map((c) => c.text),
+    );
+    await again.close();
+    assert.equal(rerun.stats().requests, 0, "old rows and new rows answer together");
+  });
 });
 
 Deno.test("cache: a file that cannot be opened is named, and nothing keeps running", async () => {
@@ -142,19 +183,31 @@ Deno.test("cache: a file that cannot be opened is named, and nothing keeps runni
   await Deno.remove(dir, { recursive: true });
 });
 
-Deno.test("cache: samples stored just before a lookup are found (lookups and writes in order)", async () => {
+Deno.test("cache: responses stored just before a lookup are found (lookups and writes in order)", async () => {
   const dir = await Deno.makeTempDir();
   const cache = await openCache(join(dir, "cache.sqlite"));
-  const sample = { text: "t", usage: { promptTokens: 1, completionTokens: 1 } };
-  cache.setMany([["a", sample], ["b", { ...sample, text: "u" }]]);
-  assert.deepEqual(await cache.getMany(["b", "x", "a"]), [
-    { ...sample, text: "u" },
+  const prompt = { model: "m", messages: ask };
+  const sample = (text: string) => ({ text, usage: { promptTokens: 1, completionTokens: 1 } });
+  const { store } = await cache.lookup(prompt, 0, 1);
+  store(5, [sample("a"), sample("b")]);
+  store(9, [sample("c")]);
+  const found = await cache.lookup(prompt, 4, 6);
+  assert.deepEqual(found.samples, [
     undefined,
-    sample,
+    sample("a"),
+    sample("b"),
+    undefined,
+    undefined,
+    sample("c"),
   ]);
   await cache.close();
   const again = await openCache(join(dir, "cache.sqlite"));
-  assert.deepEqual(await again.getMany(["a"]), [sample], "on disk after close");
+  assert.deepEqual(
+    (await again.lookup(prompt, 6, 1)).samples,
+    [sample("b")],
+    "on disk after close",
+  );
+  assert.deepEqual((await again.lookup({ ...prompt, model: "n" }, 6, 1)).samples, [undefined]);
   await again.close();
   await Deno.remove(dir, { recursive: true });
 });
@@ -164,8 +217,10 @@ Deno.test("cache: a write the database refuses ends the run with the file named"
   const path = join(dir, "cache.sqlite");
   const cache = await openCache(path);
   const sample = { text: "t", usage: { promptTokens: 1, completionTokens: 1 } };
-  // A key SQLite cannot bind stands for any failed write (disk full, file gone).
-  cache.setMany([[{ not: "a key" } as unknown as string, sample]]);
+  // A seed SQLite cannot bind stands for any failed write (disk full, file gone).
+  (await cache.lookup({ model: "m", messages: ask }, 0, 1)).store({} as unknown as number, [
+    sample,
+  ]);
   await assert.rejects(cache.close(), (err: Error) => {
     assert.equal(err.name, "UserError");
     assert.match(err.message, /cache\.sqlite: response cache: a write failed/);

@@ -1,32 +1,59 @@
 /**
  * The response cache's SQLite connection, run in a worker so that lookups, inserts and commits
  * never hold up the main thread (where responses arrive and requests leave). Requests are
- * handled in the order sent, so a lookup sees every sample stored before it; each stored batch
- * is one transaction (a response is cached whole or not at all).
+ * handled in the order sent, so a lookup sees every response stored before it; each stored
+ * batch is one transaction, each response one row (cached whole or not at all).
  * @module
  */
 /// <reference lib="deno.worker" />
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { Bloom } from "./bloom.ts";
 
+/** One response to store: its prompt key, the seed of its first sample, its samples. */
+export type StoredResponse = [prompt: string, seed: number, samples: unknown[]];
+
+/**
+ * A lookup of the samples of `prompt` with seeds `first .. first + count - 1`; `legacy`: the
+ * same samples' keys in the earlier layout, sent when the file holds it.
+ */
+export interface Lookup {
+  id: number;
+  prompt: string;
+  first: number;
+  count: number;
+  legacy?: string[];
+}
+
 /** A request to the worker. */
 export type CacheRequest =
   | { open: string }
-  | { store?: [string, unknown][]; lookup?: { id: number; keys: string[] } }
+  | { store?: StoredResponse[]; lookup?: Lookup }
   | { close: true };
 
 /** A reply: opened, a lookup's samples (null = absent), a failure, or closed. */
 export type CacheReply =
-  /** `keys`: a Bloom filter of the keys held (absent when the cache is too large to scan). */
-  | { opened: true; keys?: Uint32Array<ArrayBuffer> }
+  /**
+   * `keys`: a Bloom filter of the keys held (absent when the cache is too large to scan);
+   * `legacy`: whether the file holds samples of the earlier layout.
+   */
+  | { opened: true; keys?: Uint32Array<ArrayBuffer>; legacy: boolean }
   | { id: number; samples: (unknown | null)[] }
   | { failed: string }
   | { closed: true };
 
-let db: DatabaseSync | undefined;
-let upsert: StatementSync | undefined;
-/** SELECT statements by number of keys. */
-const selects = new Map<number, StatementSync>();
+/** The open connection and its statements. */
+interface Connection {
+  db: DatabaseSync;
+  insert: StatementSync;
+  /** The responses of a prompt whose first seed is below a bound, lowest first. */
+  select: StatementSync;
+  /** Whether the earlier layout's `samples` table exists. */
+  legacy: boolean;
+}
+
+let connection: Connection | undefined;
+/** SELECTs of the earlier layout by number of keys. */
+const legacySelects = new Map<number, StatementSync>();
 
 const reply = (message: CacheReply) => self.postMessage(message);
 
@@ -34,18 +61,20 @@ self.onmessage = (event: MessageEvent<CacheRequest>) => {
   const request = event.data;
   try {
     if ("open" in request) {
-      db = open(request.open);
-      upsert = db.prepare("INSERT OR REPLACE INTO samples (key, sample) VALUES (?, ?)");
-      const keys = keyFilter(db);
-      self.postMessage({ opened: true, keys: keys?.bits }, keys ? [keys.bits.buffer] : []);
+      connection = open(request.open);
+      const keys = keyFilter(connection);
+      self.postMessage(
+        { opened: true, keys: keys?.bits, legacy: connection.legacy },
+        keys ? [keys.bits.buffer] : [],
+      );
     } else if ("close" in request) {
-      db?.close();
+      connection?.db.close();
       reply({ closed: true });
     } else {
-      // Stored first: a lookup sent with samples sees them.
-      if (request.store) store(db!, upsert!, request.store);
+      // Stored first: a lookup sent with responses sees them.
+      if (request.store) store(connection!, request.store);
       if (request.lookup) {
-        reply({ id: request.lookup.id, samples: lookup(db!, request.lookup.keys) });
+        reply({ id: request.lookup.id, samples: lookup(connection!, request.lookup) });
       }
     }
   } catch (err) {
@@ -53,7 +82,7 @@ self.onmessage = (event: MessageEvent<CacheRequest>) => {
   }
 };
 
-function open(path: string): DatabaseSync {
+function open(path: string): Connection {
   const db = new DatabaseSync(path);
   db.exec("PRAGMA journal_mode = WAL");
   // WAL with NORMAL sync survives a killed process (the crash tests); only a power cut can
@@ -66,28 +95,48 @@ function open(path: string): DatabaseSync {
   // stored sample from 45 to 33 µs (200,000 samples, 10 per transaction). The WAL is folded
   // back into the file when the last connection closes.
   db.exec("PRAGMA wal_autocheckpoint = 10000");
-  db.exec("CREATE TABLE IF NOT EXISTS samples (key TEXT PRIMARY KEY, sample TEXT NOT NULL)");
-  return db;
+  db.exec(
+    "CREATE TABLE IF NOT EXISTS responses " +
+      "(prompt TEXT NOT NULL, seed INTEGER NOT NULL, samples TEXT NOT NULL, " +
+      "PRIMARY KEY (prompt, seed))",
+  );
+  const legacy = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'samples'")
+    .get() !== undefined;
+  return {
+    db,
+    insert: db.prepare("INSERT OR REPLACE INTO responses (prompt, seed, samples) VALUES (?, ?, ?)"),
+    select: db.prepare(
+      "SELECT seed, samples FROM responses WHERE prompt = ? AND seed < ? ORDER BY seed",
+    ),
+    legacy,
+  };
 }
 
-/** Caches up to this many samples get a key filter at open (a scan of ~1 s per million). */
+/** Caches up to this many rows get a key filter at open (a scan of ~1 s per million). */
 const FILTER_MAX_ROWS = 2_000_000;
 
 /** A Bloom filter of the keys held, with room for as many again (at least two million). */
-function keyFilter(db: DatabaseSync): Bloom | undefined {
-  const { rows } = db.prepare("SELECT count(*) AS rows FROM samples").get() as { rows: number };
+function keyFilter({ db, legacy }: Connection): Bloom | undefined {
+  const scans = ["SELECT prompt AS key FROM responses"];
+  if (legacy) scans.push("SELECT key FROM samples");
+  const rows = scans.reduce((sum, scan) => {
+    const count = db.prepare(`SELECT count(*) AS n FROM (${scan})`).get() as { n: number };
+    return sum + count.n;
+  }, 0);
   if (rows > FILTER_MAX_ROWS) return undefined;
   const filter = Bloom.forCapacity(Math.max(2_000_000, 2 * rows));
-  for (const row of db.prepare("SELECT key FROM samples").iterate()) {
-    filter.add((row as { key: string }).key);
+  for (const scan of scans) {
+    for (const row of db.prepare(scan).iterate()) filter.add((row as { key: string }).key);
   }
   return filter;
 }
 
-function store(db: DatabaseSync, upsert: StatementSync, entries: [string, unknown][]) {
+function store({ db, insert }: Connection, responses: StoredResponse[]) {
   db.exec("BEGIN IMMEDIATE");
   try {
-    for (const [key, sample] of entries) upsert.run(key, JSON.stringify(sample));
+    for (const [prompt, seed, samples] of responses) {
+      insert.run(prompt, seed, JSON.stringify(samples));
+    }
     db.exec("COMMIT");
   } catch (err) {
     db.exec("ROLLBACK");
@@ -95,17 +144,35 @@ function store(db: DatabaseSync, upsert: StatementSync, entries: [string, unknow
   }
 }
 
-function lookup(db: DatabaseSync, keys: string[]): (unknown | null)[] {
-  let select = selects.get(keys.length);
+/** The samples of a lookup's seeds (null = absent): the lowest-seeded row holding one wins. */
+function lookup(connection: Connection, { prompt, first, count, legacy }: Lookup) {
+  const found: (unknown | null)[] = Array.from({ length: count }, () => null);
+  for (const row of connection.select.iterate(prompt, first + count)) {
+    const { seed, samples } = row as { seed: number; samples: string };
+    (JSON.parse(samples) as unknown[]).forEach((sample, j) => {
+      const i = seed + j - first;
+      if (i >= 0 && i < count) found[i] ??= sample;
+    });
+  }
+  if (legacy && found.includes(null)) {
+    const older = legacySamples(connection.db, legacy);
+    legacy.forEach((key, i) => found[i] ??= older.get(key) ?? null);
+  }
+  return found;
+}
+
+/** The samples stored under `keys` in the earlier layout (one row per sample). */
+function legacySamples(db: DatabaseSync, keys: string[]): Map<string, unknown> {
+  let select = legacySelects.get(keys.length);
   if (!select) {
     const marks = keys.map(() => "?").join(", ");
     select = db.prepare(`SELECT key, sample FROM samples WHERE key IN (${marks})`);
-    selects.set(keys.length, select);
+    legacySelects.set(keys.length, select);
   }
   const found = new Map<string, unknown>();
   for (const row of select.all(...keys)) {
     const { key, sample } = row as { key: string; sample: string };
     found.set(key, JSON.parse(sample));
   }
-  return keys.map((key) => found.get(key) ?? null);
+  return found;
 }

@@ -1,13 +1,13 @@
 /**
  * The one LLM client over the `openai` package: per-endpoint concurrency and rate limits, its
  * own retry loop (backoff honouring `Retry-After`), per-attempt timeouts, `n` samples natively
- * or as separate seeded requests, usage accounting and a per-sample response cache.
+ * or as separate seeded requests, usage accounting and a response cache.
  * @module
  */
 import OpenAI from "openai";
 import { EndpointError } from "../errors.ts";
 import type { Message } from "../records.ts";
-import { type CachedSample, cacheKeys, type ResponseCache } from "./cache.ts";
+import type { CachedSample, ResponseCache } from "./cache.ts";
 import { RatePacer, realSleep, Semaphore, type Sleep } from "./limits.ts";
 import {
   type Backoff,
@@ -27,7 +27,7 @@ import {
 
 /** Options of {@linkcode createLlmClient}. */
 export interface LlmClientOptions {
-  /** Per-sample response cache (see `openCache`). */
+  /** Response cache (see `openCache`). */
   cache?: ResponseCache;
   /** API key; default: the env var named by `endpoint.apiKeyEnv`, else "EMPTY". Never stored. */
   apiKey?: string;
@@ -142,22 +142,24 @@ export function createLlmClient(endpoint: EndpointConfig, opts: LlmClientOptions
       throw new RangeError(`n must be an integer >= 1, found ${n}`);
     }
     const base = params.seed ?? 0;
-    const cache = opts.cache;
     // Hashed only when there is a cache to ask (a 3 KB judge prompt costs ~30 µs).
-    const keys = cache && cacheKeys({
-      model: endpoint.model,
-      messages,
-      temperature: params.temperature,
-      topP: params.topP,
-      maxTokens: params.maxTokens,
-      stop: params.stop,
-      extra: params.extra,
-    }, Array.from({ length: n }, (_, i) => base + i));
-    const hits = keys ? await cache.getMany(keys) : [];
-    const samples: (Completion | undefined)[] = Array.from(
-      { length: n },
-      (_, i) => hits[i] ? { ...hits[i], cached: true } : undefined,
+    const cached = opts.cache && await opts.cache.lookup(
+      {
+        model: endpoint.model,
+        messages,
+        temperature: params.temperature,
+        topP: params.topP,
+        maxTokens: params.maxTokens,
+        stop: params.stop,
+        extra: params.extra,
+      },
+      base,
+      n,
     );
+    const samples: (Completion | undefined)[] = Array.from({ length: n }, (_, i) => {
+      const hit = cached?.samples[i];
+      return hit ? { ...hit, cached: true } : undefined;
+    });
     stats.cacheHits += samples.filter(Boolean).length;
 
     /** Requests samples `start .. start + count - 1` until all are filled. */
@@ -175,9 +177,9 @@ export function createLlmClient(endpoint: EndpointConfig, opts: LlmClientOptions
           n: count > 1 ? count : undefined,
         };
         const got = (await send(body)).slice(0, count);
-        // One transaction per response: a crash never leaves a request half cached, so a
-        // resumed run re-asks whole requests and splits their usage the same way.
-        if (keys) cache.setMany(got.map((sample, j) => [keys[start + j], sample]));
+        // One row per response: a crash never leaves a request half cached, so a resumed run
+        // re-asks whole requests and splits their usage the same way.
+        cached?.store(base + start, got);
         got.forEach((sample, j) => samples[start + j] = { ...sample, cached: false });
         start += got.length;
         count -= got.length;

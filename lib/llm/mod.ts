@@ -5,12 +5,12 @@
 export type { Completion, EndpointConfig, LlmClient, LlmStats, SampleParams } from "./types.ts";
 export { createLlmClient, type LlmClientOptions } from "./client.ts";
 export {
+  type CachedPrompt,
   type CachedSample,
-  cacheKey,
-  cacheKeys,
   openCache,
+  type PromptKey,
+  promptKey,
   type ResponseCache,
-  type SampleKey,
 } from "./cache.ts";
 export { requestSeed } from "./request_seed.ts";
 export { endpointDefaults, type EndpointInput } from "./endpoint.ts";
