@@ -212,6 +212,24 @@ Deno.test("cache: responses stored just before a lookup are found (lookups and w
   await Deno.remove(dir, { recursive: true });
 });
 
+Deno.test("cache: of two responses from one seed, the one with more samples is kept", async () => {
+  const dir = await Deno.makeTempDir();
+  const sample = (text: string) => ({ text, usage: { promptTokens: 1, completionTokens: 1 } });
+  const texts = (n: number, tag: string) =>
+    Array.from({ length: n }, (_, i) => sample(`${tag}${i}`));
+  for (const [first, second] of [[3, 1], [1, 3]]) {
+    const cache = await openCache(join(dir, `${first}-${second}.sqlite`));
+    const prompt = { model: "m", messages: ask };
+    const { store } = await cache.lookup(prompt, 0, 1);
+    store(0, texts(first, "a"));
+    store(0, texts(second, "b"));
+    const found = (await cache.lookup(prompt, 0, 3)).samples.map((s) => s?.text);
+    assert.deepEqual(found, first > second ? ["a0", "a1", "a2"] : ["b0", "b1", "b2"]);
+    await cache.close();
+  }
+  await Deno.remove(dir, { recursive: true });
+});
+
 Deno.test("cache: a write the database refuses ends the run with the file named", async () => {
   const dir = await Deno.makeTempDir();
   const path = join(dir, "cache.sqlite");

@@ -104,7 +104,13 @@ function open(path: string): Connection {
     .get() !== undefined;
   return {
     db,
-    insert: db.prepare("INSERT OR REPLACE INTO responses (prompt, seed, samples) VALUES (?, ?, ?)"),
+    // Two processes sharing a file may store responses of one seed with different `n`: the
+    // row with more samples is kept, so neither loses the other's.
+    insert: db.prepare(
+      "INSERT INTO responses (prompt, seed, samples) VALUES (?, ?, ?) " +
+        "ON CONFLICT (prompt, seed) DO UPDATE SET samples = excluded.samples " +
+        "WHERE json_array_length(excluded.samples) >= json_array_length(samples)",
+    ),
     select: db.prepare(
       "SELECT seed, samples FROM responses WHERE prompt = ? AND seed < ? ORDER BY seed",
     ),
