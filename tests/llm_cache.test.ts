@@ -172,6 +172,24 @@ Deno.test("cache: a cache of the earlier layout (a row per sample) keeps answeri
   });
 });
 
+Deno.test("cache: two connections (as two processes) share one file; both keep what they stored", async () => {
+  await withCache(async (sim, path) => {
+    const [a, b] = [await openCache(path), await openCache(path)];
+    const asks = Array.from({ length: 20 }, (_, i): Message[] => [
+      { role: "user", content: `Name a colour, ${i}.` },
+    ]);
+    // Interleaved, so the two connections' transactions meet at the file.
+    await Promise.all(asks.map((ask, i) => clientOf(sim, i % 2 ? a : b).complete(ask, params)));
+    await Promise.all([a.close(), b.close()]);
+    const again = await openCache(path);
+    const client = clientOf(sim, again);
+    await Promise.all(asks.map((ask) => client.complete(ask, params)));
+    await again.close();
+    assert.equal(client.stats().requests, 0);
+    assert.equal(client.stats().cacheHits, 20 * params.n);
+  });
+});
+
 Deno.test("cache: a file that cannot be opened is named, and nothing keeps running", async () => {
   const dir = await Deno.makeTempDir();
   const path = join(dir, "missing-folder", "cache.sqlite");
