@@ -3,10 +3,12 @@
  *
  * Why not `node:crypto`: in Deno every `createHash` is a native object that only a major GC
  * frees, so hashing one id per record of a million-record stream held ~130 MB of native memory
- * until the next full collection. This version allocates nothing but its result, is as fast as
- * the native call for the short texts hashed per record, and can hash a shared prefix once
- * (`sha256Prefix`), which the response cache uses for the G samples of one prompt. Streams
- * (file hashes) still use `node:crypto`: one object per file is harmless.
+ * until the next full collection (the one-shot `crypto.hash` likewise: 234 MB of RSS after a
+ * million 3 KB texts, against 123 MB here). This version allocates nothing but its result, is
+ * as fast as the native call for the short texts hashed per record, and can hash a shared prefix
+ * once (`sha256Prefix`), which the keys of the response cache's earlier layout use for the G
+ * samples of one prompt. Streams (file hashes) still use `node:crypto`: one object per file is
+ * harmless.
  * @module
  */
 
@@ -94,7 +96,15 @@ let buffer = new Uint8Array(1 << 12);
 
 /** SHA-256 of the UTF-8 encoding of `text`, as 64 hex digits. */
 export function sha256(text: string): string {
-  return hex(digest(INITIAL, EMPTY, 0, text));
+  return hex(sha256Words(text));
+}
+
+/**
+ * SHA-256 of `text` as its eight 32-bit words: one shared array, overwritten by the next digest
+ * (for callers that need a few bits, not the hex).
+ */
+export function sha256Words(text: string): Int32Array {
+  return digest(INITIAL, EMPTY, 0, text);
 }
 
 const EMPTY = new Uint8Array(0);
@@ -105,21 +115,12 @@ const EMPTY = new Uint8Array(0);
  * halves are then encoded apart), processing only the tail's bytes.
  */
 export function sha256Prefix(head: string): (tail: string) => string {
-  const words = sha256PrefixWords(head);
-  return (tail) => hex(words(tail));
-}
-
-/**
- * `sha256Prefix` giving the digest as its eight 32-bit words: one shared array, overwritten
- * by the next digest (for callers that need a few bits, not the hex).
- */
-export function sha256PrefixWords(head: string): (tail: string) => Int32Array {
   const bytes = encoder.encode(head);
   const state = INITIAL.slice();
   const whole = bytes.length - (bytes.length % 64);
   compress(state, bytes, 0, whole);
   const rest = bytes.subarray(whole);
-  return (tail) => digest(state, rest, whole, tail);
+  return (tail) => hex(digest(state, rest, whole, tail));
 }
 
 function hex(words: Int32Array): string {
