@@ -216,3 +216,23 @@ Deno.test("llm: endpointDefaults fills only what is missing", () => {
   assert.equal(endpointDefaults({ ...base, concurrency: 2, rpm: undefined }).concurrency, 2);
   assert.equal(endpointDefaults({ ...base, rpm: undefined }).rpm, 0);
 });
+
+Deno.test("llm: the SDK's platform headers are not sent; the key and the retry count are", async () => {
+  const seen: Headers[] = [];
+  const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, (req) => {
+    seen.push(req.headers);
+    return Response.json({ choices: [{ index: 0, message: { content: "ok" } }] });
+  });
+  try {
+    const { client } = clientOf(`http://127.0.0.1:${server.addr.port}/v1`);
+    await client.complete(ask);
+  } finally {
+    await server.shutdown();
+  }
+  const [headers] = seen;
+  for (const name of ["lang", "package-version", "os", "arch", "runtime", "runtime-version"]) {
+    assert.equal(headers.get(`x-stainless-${name}`), null, name);
+  }
+  assert.match(headers.get("authorization") ?? "", /^Bearer /);
+  assert.equal(headers.get("x-stainless-retry-count"), "0");
+});
