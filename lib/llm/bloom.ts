@@ -4,6 +4,7 @@
  * answered without asking SQLite.
  * @module
  */
+import { fnv1aPair, mix32 } from "../hash32.ts";
 
 /** Bits per key at the planned capacity: about 1% false positives with 7 probes. */
 const BITS_PER_KEY = 10;
@@ -47,18 +48,6 @@ export class Bloom {
 
 /** Two 32-bit hashes of `key` (FNV-1a with two bases, then mixed); double hashing gives the probes. */
 function hashes(key: string): [number, number] {
-  let a = 0x811c9dc5, b = 0x2e1b2138;
-  for (let i = 0; i < key.length; i++) {
-    const c = key.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x01000193);
-  }
-  return [mix(a), mix(b) | 1];
-}
-
-/** MurmurHash3's finaliser: every input bit affects every output bit. */
-function mix(h: number): number {
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
+  const [a, b] = fnv1aPair(key, 0x811c9dc5, 0x2e1b2138);
+  return [mix32(a), mix32(b) | 1];
 }

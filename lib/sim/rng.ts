@@ -4,6 +4,7 @@
  * @module
  */
 import { canonicalJson, sha256 } from "../ids.ts";
+import { fnv1aPair, mix32 } from "../hash32.ts";
 import { sha256Words } from "../sha256.ts";
 
 /**
@@ -39,23 +40,11 @@ export function draw(...parts: unknown[]): number {
 export function drawer(...parts: (string | number)[]): (purpose: string) => number {
   const [k0, k1, k2, k3] = sha256Words(JSON.stringify(parts));
   return (purpose) => {
-    let a = k0, b = k1;
-    for (let i = 0; i < purpose.length; i++) {
-      const c = purpose.charCodeAt(i);
-      a = Math.imul(a ^ c, 0x01000193);
-      b = Math.imul(b ^ c, 0x5bd1e995);
-    }
-    a = mix(a ^ k2);
-    b = mix(b ^ k3 ^ a);
+    const [x, y] = fnv1aPair(purpose, k0, k1);
+    const a = mix32(x ^ k2);
+    const b = mix32(y ^ k3 ^ a);
     return (a * 2 ** 16 + (b >>> 16)) / 2 ** 48;
   };
-}
-
-/** MurmurHash3's finaliser: every input bit affects every output bit (unsigned result). */
-function mix(h: number): number {
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
 }
 
 /** An integer in [min, max] determined by `parts`. */
