@@ -248,18 +248,54 @@ Deno.test("cache: of two responses from one seed, the one with more samples is k
   await Deno.remove(dir, { recursive: true });
 });
 
+Deno.test("cache: a row SQLite cannot read ends the lookup with the file named, not as a miss", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = join(dir, "cache.sqlite");
+  const prompt = { model: "m", messages: ask };
+  const sample = { text: "t", usage: { promptTokens: 1, completionTokens: 1 } };
+  const cache = await openCache(path);
+  (await cache.lookup(prompt, 0, 1)).store(0, [sample]);
+  await cache.close();
+  // A seed beyond JavaScript's integers, sorted before the good row, stands for a damaged file.
+  const db = new DatabaseSync(path);
+  db.prepare("INSERT INTO responses (prompt, seed, last, samples) VALUES (?, ?, 0, '[]')")
+    .run(promptKey(prompt), -(2n ** 60n));
+  db.close();
+  const again = await openCache(path);
+  await assert.rejects(again.lookup(prompt, 0, 1), (err: Error) => {
+    assert.equal(err.name, "UserError");
+    assert.match(err.message, /cache\.sqlite: response cache: a read failed: /);
+    return true;
+  });
+  await again.close().catch(() => {});
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("cache: seeds past ±2^53 are refused, not rounded onto other samples' rows", async () => {
+  const dir = await Deno.makeTempDir();
+  const cache = await openCache(join(dir, "cache.sqlite"));
+  const prompt = { model: "m", messages: ask };
+  await assert.rejects(cache.lookup(prompt, 2 ** 60, 1), RangeError);
+  const { store } = await cache.lookup(prompt, 0, 1);
+  const sample = { text: "t", usage: { promptTokens: 1, completionTokens: 1 } };
+  assert.throws(() => store(Number.MAX_SAFE_INTEGER, [sample, sample]), RangeError);
+  await cache.close();
+  await Deno.remove(dir, { recursive: true });
+});
+
 Deno.test("cache: a write the database refuses ends the run with the file named", async () => {
   const dir = await Deno.makeTempDir();
   const path = join(dir, "cache.sqlite");
   const cache = await openCache(path);
   const sample = { text: "t", usage: { promptTokens: 1, completionTokens: 1 } };
-  // A seed SQLite cannot bind stands for any failed write (disk full, file gone).
-  (await cache.lookup({ model: "m", messages: ask }, 0, 1)).store({} as unknown as number, [
-    sample,
+  // A sample the worker cannot write (a BigInt has no JSON) stands for any failed write (disk
+  // full, file gone).
+  (await cache.lookup({ model: "m", messages: ask }, 0, 1)).store(0, [
+    { ...sample, text: 1n as unknown as string },
   ]);
   await assert.rejects(cache.close(), (err: Error) => {
     assert.equal(err.name, "UserError");
-    assert.match(err.message, /cache\.sqlite: response cache: a write failed/);
+    assert.match(err.message, /cache\.sqlite: response cache: a write failed: /);
     return true;
   });
   await Deno.remove(dir, { recursive: true });

@@ -236,3 +236,10 @@ Deno.test("llm: the SDK's platform headers are not sent; the key and the retry c
   assert.match(headers.get("authorization") ?? "", /^Bearer /);
   assert.equal(headers.get("x-stainless-retry-count"), "0");
 });
+
+Deno.test("llm: a seed whose samples' seeds are not exact integers is refused before any request", async () => {
+  const { client } = clientOf("http://127.0.0.1:9/v1");
+  await assert.rejects(client.complete(ask, { seed: 2 ** 60 }), RangeError);
+  await assert.rejects(client.complete(ask, { seed: Number.MAX_SAFE_INTEGER, n: 2 }), RangeError);
+  assert.equal(client.stats().requests, 0);
+});

@@ -56,6 +56,11 @@ Deno.test("pipeline: every validation error names file:line:col, expected and fo
       /^p\.jsonc:3:29: expected an integer >= 0, found string "5"/,
     ],
     [
+      "integer past 2^53",
+      `{ "stages": [{ "id": "a", "task": "seeds", "inputs": ["data/x"], "options": { "seed": 1e20 } }] }`,
+      /expected an integer, found number 100000000000000000000/,
+    ],
+    [
       "unknown option",
       `{ "stages": [{ "id": "a", "task": "seeds", "inputs": ["data/x"], "options": { "minchars": 5 } }] }`,
       /^p\.jsonc:1:79: expected one of kind, .*found unknown key "minchars"/,

@@ -18,6 +18,7 @@ import type { Message } from "../records.ts";
 import type { Completion } from "./types.ts";
 import { Bloom } from "./bloom.ts";
 import type { CacheReply, CacheRequest, Lookup, StoredResponse } from "./cache_worker.ts";
+import { checkSampleSeeds } from "./request_seed.ts";
 
 /** A cached sample: a completion without the `cached` flag. */
 export type CachedSample = Omit<Completion, "cached">;
@@ -56,7 +57,7 @@ export interface CachedPrompt {
 export interface ResponseCache {
   /** The cached samples of `prompt` with seeds `first .. first + count - 1`. */
   lookup(prompt: PromptKey, first: number, count: number): Promise<CachedPrompt>;
-  /** Waits until every stored response is on disk, then closes; rejects if a write failed. */
+  /** Waits until every stored response is on disk, then closes; rejects if a write or read failed. */
   close(): Promise<void>;
 }
 
@@ -110,10 +111,10 @@ export async function openCache(path: string): Promise<ResponseCache> {
   let legacy = false;
   const opened = Promise.withResolvers<void>();
   const closed = Promise.withResolvers<void>();
-  // A failed write (disk full, file removed) stops the run with a message, not a stack trace;
-  // the responses it held are simply asked again by the next run.
+  // A failed write (disk full, file removed) or read (a damaged file) stops the run with a
+  // message, not a stack trace; the responses it held are simply asked again by the next run.
   const failed = () =>
-    new UserError(`response cache: a write failed (${failure})`, {
+    new UserError(`response cache: ${failure}`, {
       loc: { file: path },
       exitCode: 1,
     });
@@ -154,6 +155,7 @@ export async function openCache(path: string): Promise<ResponseCache> {
   /** Queues a response of the prompt with key `key` for the next write. */
   const storer = (key: string) => (seed: number, samples: CachedSample[]) => {
     if (failure !== undefined) throw failed();
+    checkSampleSeeds(seed, samples.length);
     if (!queued.length) setTimeout(() => sendQueued(), 0);
     queued.push([key, seed, samples]);
     keys?.add(key);
@@ -168,6 +170,7 @@ export async function openCache(path: string): Promise<ResponseCache> {
   return {
     async lookup(prompt, first, count) {
       if (failure !== undefined) throw failed();
+      checkSampleSeeds(first, count);
       const key = promptKey(prompt);
       const store = storer(key);
       const seeds = Array.from({ length: count }, (_, i) => first + i);

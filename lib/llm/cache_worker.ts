@@ -30,7 +30,7 @@ export type CacheRequest =
   | { store?: StoredResponse[]; lookup?: Lookup }
   | { close: true };
 
-/** A reply: opened, a lookup's samples (null = absent), a failure, or closed. */
+/** A reply: opened, a lookup's samples (null = absent), a failure (what failed, why), or closed. */
 export type CacheReply =
   /**
    * `keys`: a Bloom filter of the keys held (absent when the cache is too large to scan);
@@ -45,7 +45,7 @@ export type CacheReply =
 interface Connection {
   db: DatabaseSync;
   insert: StatementSync;
-  /** The responses of a prompt whose first seed is below a bound, lowest first. */
+  /** The responses of a prompt that hold a seed of a range, lowest first seed first. */
   select: StatementSync;
   /** Whether the earlier layout's `samples` table exists. */
   legacy: boolean;
@@ -59,6 +59,8 @@ const reply = (message: CacheReply) => self.postMessage(message);
 
 self.onmessage = (event: MessageEvent<CacheRequest>) => {
   const request = event.data;
+  /** What was being done, for the failure's message. */
+  let doing = "";
   try {
     if ("open" in request) {
       connection = open(request.open);
@@ -72,13 +74,15 @@ self.onmessage = (event: MessageEvent<CacheRequest>) => {
       reply({ closed: true });
     } else {
       // Stored first: a lookup sent with responses sees them.
+      doing = "a write failed: ";
       if (request.store) store(connection!, request.store);
+      doing = "a read failed: ";
       if (request.lookup) {
         reply({ id: request.lookup.id, samples: lookup(connection!, request.lookup) });
       }
     }
   } catch (err) {
-    reply({ failed: (err as Error).message });
+    reply({ failed: `${doing}${(err as Error).message}` });
   }
 };
 
@@ -97,9 +101,8 @@ function open(path: string): Connection {
   // closes.
   db.exec("PRAGMA wal_autocheckpoint = 10000");
   db.exec(
-    "CREATE TABLE IF NOT EXISTS responses " +
-      "(prompt TEXT NOT NULL, seed INTEGER NOT NULL, samples TEXT NOT NULL, " +
-      "PRIMARY KEY (prompt, seed))",
+    "CREATE TABLE IF NOT EXISTS responses (prompt TEXT NOT NULL, seed INTEGER NOT NULL, " +
+      "last INTEGER NOT NULL, samples TEXT NOT NULL, PRIMARY KEY (prompt, seed))",
   );
   const legacy = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'samples'")
     .get() !== undefined;
@@ -108,12 +111,13 @@ function open(path: string): Connection {
     // Two processes sharing a file may store responses of one seed with different `n`: the
     // row with more samples is kept, so neither loses the other's.
     insert: db.prepare(
-      "INSERT INTO responses (prompt, seed, samples) VALUES (?, ?, ?) " +
-        "ON CONFLICT (prompt, seed) DO UPDATE SET samples = excluded.samples " +
-        "WHERE json_array_length(excluded.samples) >= json_array_length(samples)",
+      "INSERT INTO responses (prompt, seed, last, samples) VALUES (?, ?, ?, ?) " +
+        "ON CONFLICT (prompt, seed) DO UPDATE SET last = excluded.last, samples = excluded.samples " +
+        "WHERE excluded.last >= last",
     ),
     select: db.prepare(
-      "SELECT seed, samples FROM responses WHERE prompt = ? AND seed < ? ORDER BY seed",
+      "SELECT seed, samples FROM responses WHERE prompt = ? AND seed <= ? AND last >= ? " +
+        "ORDER BY seed",
     ),
     legacy,
   };
@@ -132,17 +136,23 @@ function keyFilter({ db, legacy }: Connection): Bloom | undefined {
   }, 0);
   if (rows > FILTER_MAX_ROWS) return undefined;
   const filter = Bloom.forCapacity(Math.max(2_000_000, 2 * rows));
+  let added = 0;
   for (const scan of scans) {
-    for (const row of db.prepare(scan).iterate()) filter.add((row as { key: string }).key);
+    for (const row of db.prepare(scan).iterate()) {
+      filter.add((row as { key: string }).key);
+      added++;
+    }
   }
-  return filter;
+  // `iterate()` ends without an error when SQLite fails mid-scan: a filter missing keys would
+  // send their prompts to the server again, so an incomplete scan gives no filter at all.
+  return added === rows ? filter : undefined;
 }
 
 function store({ db, insert }: Connection, responses: StoredResponse[]) {
   db.exec("BEGIN IMMEDIATE");
   try {
     for (const [prompt, seed, samples] of responses) {
-      insert.run(prompt, seed, JSON.stringify(samples));
+      insert.run(prompt, seed, seed + samples.length - 1, JSON.stringify(samples));
     }
     db.exec("COMMIT");
   } catch (err) {
@@ -154,7 +164,8 @@ function store({ db, insert }: Connection, responses: StoredResponse[]) {
 /** The samples of a lookup's seeds (null = absent): the lowest-seeded row holding one wins. */
 function lookup(connection: Connection, { prompt, first, count, legacy }: Lookup) {
   const found: (unknown | null)[] = Array.from({ length: count }, () => null);
-  for (const row of connection.select.iterate(prompt, first + count)) {
+  // `all()`, not `iterate()`: the latter ends quietly on a read error, which would pass for a miss.
+  for (const row of connection.select.all(prompt, first + count - 1, first)) {
     const { seed, samples } = row as { seed: number; samples: string };
     (JSON.parse(samples) as unknown[]).forEach((sample, j) => {
       const i = seed + j - first;

@@ -9,6 +9,7 @@ import { EndpointError } from "../errors.ts";
 import type { Message } from "../records.ts";
 import type { CachedSample, ResponseCache } from "./cache.ts";
 import { RatePacer, realSleep, Semaphore, type Sleep } from "./limits.ts";
+import { checkSampleSeeds } from "./request_seed.ts";
 import {
   type Backoff,
   backoffDelay,
@@ -143,6 +144,7 @@ export function createLlmClient(endpoint: EndpointConfig, opts: LlmClientOptions
       throw new RangeError(`n must be an integer >= 1, found ${n}`);
     }
     const base = params.seed ?? 0;
+    checkSampleSeeds(base, n);
     // Hashed only when there is a cache to ask (a 3 KB judge prompt costs ~30 µs).
     const cached = opts.cache && await opts.cache.lookup(
       {

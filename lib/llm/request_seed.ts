@@ -22,3 +22,15 @@ import { contentId } from "../ids.ts";
 export function requestSeed(base: number, spacing: number, ...parts: string[]): number {
   return base + (parseInt(contentId(...parts).slice(0, 8), 16) % 1_000_000) * spacing;
 }
+
+/**
+ * Throws a RangeError unless the sample seeds `first .. first + count - 1` are exact integers
+ * (within ±2^53): past that, seeds sent to a server and cache keys would silently round.
+ */
+export function checkSampleSeeds(first: number, count: number): void {
+  if (!Number.isSafeInteger(first) || !Number.isSafeInteger(first + (count - 1))) {
+    throw new RangeError(
+      `sample seeds must be integers within ±2^53, found ${first} (${count} samples)`,
+    );
+  }
+}

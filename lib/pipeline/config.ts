@@ -154,7 +154,7 @@ export function optionProblem(
       case "number":
         return typeof v === "number" && inRange(v, spec);
       case "integer":
-        return Number.isInteger(v) && inRange(v as number, spec);
+        return Number.isSafeInteger(v) && inRange(v as number, spec);
       case "boolean":
         return typeof v === "boolean";
       case "string[]":
