@@ -4,7 +4,7 @@
  * answered without asking SQLite.
  * @module
  */
-import { fnv1aPair, mix32 } from "../hash32.ts";
+import { fmix32, fnv1a } from "../hash32.ts";
 
 /** Bits per key at the planned capacity: about 1% false positives with 7 probes. */
 const BITS_PER_KEY = 10;
@@ -48,6 +48,5 @@ export class Bloom {
 
 /** Two 32-bit hashes of `key` (FNV-1a with two bases, then mixed); double hashing gives the probes. */
 function hashes(key: string): [number, number] {
-  const [a, b] = fnv1aPair(key, 0x811c9dc5, 0x2e1b2138);
-  return [mix32(a), mix32(b) | 1];
+  return [fmix32(fnv1a(key)), fmix32(fnv1a(key, 0x2e1b2138)) | 1];
 }

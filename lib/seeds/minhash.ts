@@ -3,6 +3,7 @@
  * banding. Deterministic: the hash functions come from a seed, not from a random source.
  * @module
  */
+import { fmix32, fnv1a } from "../hash32.ts";
 
 /** Options of the near-duplicate index. */
 export interface MinHashOptions {
@@ -34,20 +35,6 @@ export function shingles(text: string, size = 5): string[] {
   const out: string[] = [];
   for (let i = 0; i + size <= words.length; i++) out.push(words.slice(i, i + size).join(" "));
   return out;
-}
-
-/** FNV-1a over UTF-16 code units, 32 bits. */
-function fnv1a(text: string, basis = 0x811c9dc5): number {
-  let h = basis;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return h >>> 0;
-}
-
-/** MurmurHash3's finaliser: a bijection of 32-bit integers that mixes every bit. */
-function fmix32(x: number): number {
-  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
-  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
-  return (x ^ (x >>> 16)) >>> 0;
 }
 
 /**

@@ -4,7 +4,7 @@
  * @module
  */
 import { canonicalJson, sha256 } from "../ids.ts";
-import { fnv1aPair, mix32 } from "../hash32.ts";
+import { fmix32, fnv1a } from "../hash32.ts";
 import { sha256Words } from "../sha256.ts";
 
 /**
@@ -40,9 +40,8 @@ export function draw(...parts: unknown[]): number {
 export function drawer(...parts: (string | number)[]): (purpose: string) => number {
   const [k0, k1, k2, k3] = sha256Words(JSON.stringify(parts));
   return (purpose) => {
-    const [x, y] = fnv1aPair(purpose, k0, k1);
-    const a = mix32(x ^ k2);
-    const b = mix32(y ^ k3 ^ a);
+    const a = fmix32(fnv1a(purpose, k0) ^ k2);
+    const b = fmix32(fnv1a(purpose, k1) ^ k3 ^ a);
     return (a * 2 ** 16 + (b >>> 16)) / 2 ** 48;
   };
 }
