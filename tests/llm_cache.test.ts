@@ -24,16 +24,30 @@ function clientOf(sim: SimServer, cache: ResponseCache, endpoint: Partial<Endpoi
   );
 }
 
-async function withCache(fn: (sim: SimServer, path: string) => Promise<void>) {
+/** Runs `fn` with a fresh temporary folder, removed afterwards. */
+async function withDir(fn: (dir: string) => Promise<void>) {
   const dir = await Deno.makeTempDir();
-  const sim = await startSim({ seed: 2 });
   try {
-    await fn(sim, join(dir, "cache.sqlite"));
+    await fn(dir);
   } finally {
-    await sim.close();
     await Deno.remove(dir, { recursive: true });
   }
 }
+
+async function withCache(fn: (sim: SimServer, path: string) => Promise<void>) {
+  await withDir(async (dir) => {
+    const sim = await startSim({ seed: 2 });
+    try {
+      await fn(sim, join(dir, "cache.sqlite"));
+    } finally {
+      await sim.close();
+    }
+  });
+}
+
+/** The prompt of `ask` as the cache keys it, without sampling parameters. */
+const askPrompt = { model: "m", messages: ask };
+const sample = (text = "t") => ({ text, usage: { promptTokens: 1, completionTokens: 1 } });
 
 const chatRequests = (sim: SimServer) => sim.stats().requests["POST /v1/chat/completions"] ?? 0;
 
@@ -109,12 +123,12 @@ Deno.test("cache: the key covers what changes a sample and nothing else", () => 
   }
   assert.equal(promptKey({ ...base, topP: undefined }), key, "unset fields are left out");
   assert.equal(
-    promptKey({ model: "m", messages: ask }),
+    promptKey(askPrompt),
     sha256(canonicalJson({ cacheVersion: 2, model: "m", messages: ask })),
   );
   // Pinned: a change of the key would silently empty every user's cache.
   assert.equal(
-    promptKey({ model: "m", messages: ask }),
+    promptKey(askPrompt),
     "a22b89d828570c2befa45768cb743afbf83e4284f8d7ae398685ef65fb94e843",
   );
 });
@@ -133,7 +147,7 @@ Deno.test("cache: keys of the earlier layout are the per-sample keys it wrote", 
     seeds.map((sampleSeed) => sha256(canonicalJson({ cacheVersion: 1, ...tricky, sampleSeed }))),
   );
   assert.deepEqual(
-    legacySampleKeys({ model: "m", messages: ask }, [3]),
+    legacySampleKeys(askPrompt, [3]),
     ["0bd6dd98fa75a95a7275482805cf841e8c33e2c0f41ff9c129b790d2ffd867d0"],
   );
 });
@@ -141,15 +155,16 @@ Deno.test("cache: keys of the earlier layout are the per-sample keys it wrote", 
 Deno.test("cache: a cache of the earlier layout (a row per sample) keeps answering", async () => {
   await withCache(async (sim, path) => {
     // Samples 40..43 as an earlier version stored them: one row per sample, keyed by its seed.
-    const fresh = await clientOf(sim, await openCache(join(path, "..", "scratch.sqlite")))
-      .complete(ask, params);
+    const scratch = await openCache(join(path, "..", "scratch.sqlite"));
+    const fresh = await clientOf(sim, scratch).complete(ask, params);
+    await scratch.close();
     const prompt = { model: "m", messages: ask, temperature: 1 };
     const old = new DatabaseSync(path);
     old.exec("CREATE TABLE samples (key TEXT PRIMARY KEY, sample TEXT NOT NULL)");
     const insert = old.prepare("INSERT INTO samples (key, sample) VALUES (?, ?)");
     legacySampleKeys(prompt, [40, 41, 42, 43]).forEach((key, i) => {
-      const { cached: _, ...sample } = fresh[i];
-      insert.run(key, JSON.stringify(sample));
+      const { cached: _, ...stored } = fresh[i];
+      insert.run(key, JSON.stringify(stored));
     });
     old.close();
 
@@ -191,112 +206,102 @@ Deno.test("cache: two connections (as two processes) share one file; both keep w
 });
 
 Deno.test("cache: a file that cannot be opened is named, and nothing keeps running", async () => {
-  const dir = await Deno.makeTempDir();
-  const path = join(dir, "missing-folder", "cache.sqlite");
-  await assert.rejects(openCache(path), (err: Error) => {
-    assert.equal(err.name, "UserError");
-    assert.match(err.message, /missing-folder\/cache\.sqlite: cannot open the response cache/);
-    return true;
+  await withDir(async (dir) => {
+    const path = join(dir, "missing-folder", "cache.sqlite");
+    await assert.rejects(openCache(path), (err: Error) => {
+      assert.equal(err.name, "UserError");
+      assert.match(err.message, /missing-folder\/cache\.sqlite: cannot open the response cache/);
+      return true;
+    });
   });
-  await Deno.remove(dir, { recursive: true });
 });
 
 Deno.test("cache: responses stored just before a lookup are found (lookups and writes in order)", async () => {
-  const dir = await Deno.makeTempDir();
-  const cache = await openCache(join(dir, "cache.sqlite"));
-  const prompt = { model: "m", messages: ask };
-  const sample = (text: string) => ({ text, usage: { promptTokens: 1, completionTokens: 1 } });
-  const { store } = await cache.lookup(prompt, 0, 1);
-  store(5, [sample("a"), sample("b")]);
-  store(9, [sample("c")]);
-  const found = await cache.lookup(prompt, 4, 6);
-  assert.deepEqual(found.samples, [
-    undefined,
-    sample("a"),
-    sample("b"),
-    undefined,
-    undefined,
-    sample("c"),
-  ]);
-  await cache.close();
-  const again = await openCache(join(dir, "cache.sqlite"));
-  assert.deepEqual(
-    (await again.lookup(prompt, 6, 1)).samples,
-    [sample("b")],
-    "on disk after close",
-  );
-  assert.deepEqual((await again.lookup({ ...prompt, model: "n" }, 6, 1)).samples, [undefined]);
-  await again.close();
-  await Deno.remove(dir, { recursive: true });
+  await withDir(async (dir) => {
+    const cache = await openCache(join(dir, "cache.sqlite"));
+    const { store } = await cache.lookup(askPrompt, 0, 1);
+    store(5, [sample("a"), sample("b")]);
+    store(9, [sample("c")]);
+    const found = await cache.lookup(askPrompt, 4, 6);
+    assert.deepEqual(found.samples, [
+      undefined,
+      sample("a"),
+      sample("b"),
+      undefined,
+      undefined,
+      sample("c"),
+    ]);
+    await cache.close();
+    const again = await openCache(join(dir, "cache.sqlite"));
+    assert.deepEqual(
+      (await again.lookup(askPrompt, 6, 1)).samples,
+      [sample("b")],
+      "on disk after close",
+    );
+    assert.deepEqual((await again.lookup({ ...askPrompt, model: "n" }, 6, 1)).samples, [undefined]);
+    await again.close();
+  });
 });
 
 Deno.test("cache: of two responses from one seed, the one with more samples is kept", async () => {
-  const dir = await Deno.makeTempDir();
-  const sample = (text: string) => ({ text, usage: { promptTokens: 1, completionTokens: 1 } });
-  const texts = (n: number, tag: string) =>
-    Array.from({ length: n }, (_, i) => sample(`${tag}${i}`));
-  for (const [first, second] of [[3, 1], [1, 3]]) {
-    const cache = await openCache(join(dir, `${first}-${second}.sqlite`));
-    const prompt = { model: "m", messages: ask };
-    const { store } = await cache.lookup(prompt, 0, 1);
-    store(0, texts(first, "a"));
-    store(0, texts(second, "b"));
-    const found = (await cache.lookup(prompt, 0, 3)).samples.map((s) => s?.text);
-    assert.deepEqual(found, first > second ? ["a0", "a1", "a2"] : ["b0", "b1", "b2"]);
-    await cache.close();
-  }
-  await Deno.remove(dir, { recursive: true });
+  await withDir(async (dir) => {
+    const texts = (n: number, tag: string) =>
+      Array.from({ length: n }, (_, i) => sample(`${tag}${i}`));
+    for (const [first, second] of [[3, 1], [1, 3]]) {
+      const cache = await openCache(join(dir, `${first}-${second}.sqlite`));
+      const { store } = await cache.lookup(askPrompt, 0, 1);
+      store(0, texts(first, "a"));
+      store(0, texts(second, "b"));
+      const found = (await cache.lookup(askPrompt, 0, 3)).samples.map((s) => s?.text);
+      assert.deepEqual(found, first > second ? ["a0", "a1", "a2"] : ["b0", "b1", "b2"]);
+      await cache.close();
+    }
+  });
 });
 
 Deno.test("cache: a row SQLite cannot read ends the lookup with the file named, not as a miss", async () => {
-  const dir = await Deno.makeTempDir();
-  const path = join(dir, "cache.sqlite");
-  const prompt = { model: "m", messages: ask };
-  const sample = { text: "t", usage: { promptTokens: 1, completionTokens: 1 } };
-  const cache = await openCache(path);
-  (await cache.lookup(prompt, 0, 1)).store(0, [sample]);
-  await cache.close();
-  // A seed beyond JavaScript's integers, sorted before the good row, stands for a damaged file.
-  const db = new DatabaseSync(path);
-  db.prepare("INSERT INTO responses (prompt, seed, last, samples) VALUES (?, ?, 0, '[]')")
-    .run(promptKey(prompt), -(2n ** 60n));
-  db.close();
-  const again = await openCache(path);
-  await assert.rejects(again.lookup(prompt, 0, 1), (err: Error) => {
-    assert.equal(err.name, "UserError");
-    assert.match(err.message, /cache\.sqlite: response cache: a read failed: /);
-    return true;
+  await withDir(async (dir) => {
+    const path = join(dir, "cache.sqlite");
+    const cache = await openCache(path);
+    (await cache.lookup(askPrompt, 0, 1)).store(0, [sample()]);
+    await cache.close();
+    // A seed beyond JavaScript's integers, sorted before the good row, stands for a damaged file.
+    const db = new DatabaseSync(path);
+    db.prepare("INSERT INTO responses (prompt, seed, last, samples) VALUES (?, ?, 0, '[]')")
+      .run(promptKey(askPrompt), -(2n ** 60n));
+    db.close();
+    const again = await openCache(path);
+    await assert.rejects(again.lookup(askPrompt, 0, 1), (err: Error) => {
+      assert.equal(err.name, "UserError");
+      assert.match(err.message, /cache\.sqlite: response cache: a read failed: /);
+      return true;
+    });
+    await again.close().catch(() => {});
   });
-  await again.close().catch(() => {});
-  await Deno.remove(dir, { recursive: true });
 });
 
 Deno.test("cache: seeds past ±2^53 are refused, not rounded onto other samples' rows", async () => {
-  const dir = await Deno.makeTempDir();
-  const cache = await openCache(join(dir, "cache.sqlite"));
-  const prompt = { model: "m", messages: ask };
-  await assert.rejects(cache.lookup(prompt, 2 ** 60, 1), RangeError);
-  const { store } = await cache.lookup(prompt, 0, 1);
-  const sample = { text: "t", usage: { promptTokens: 1, completionTokens: 1 } };
-  assert.throws(() => store(Number.MAX_SAFE_INTEGER, [sample, sample]), RangeError);
-  await cache.close();
-  await Deno.remove(dir, { recursive: true });
+  await withDir(async (dir) => {
+    const cache = await openCache(join(dir, "cache.sqlite"));
+    await assert.rejects(cache.lookup(askPrompt, 2 ** 60, 1), RangeError);
+    const { store } = await cache.lookup(askPrompt, 0, 1);
+    assert.throws(() => store(Number.MAX_SAFE_INTEGER, [sample(), sample()]), RangeError);
+    await cache.close();
+  });
 });
 
 Deno.test("cache: a write the database refuses ends the run with the file named", async () => {
-  const dir = await Deno.makeTempDir();
-  const path = join(dir, "cache.sqlite");
-  const cache = await openCache(path);
-  const sample = { text: "t", usage: { promptTokens: 1, completionTokens: 1 } };
-  // A sample the worker cannot write (a BigInt has no JSON) stands for any failed write (disk
-  // full, file gone).
-  (await cache.lookup({ model: "m", messages: ask }, 0, 1)).store(0, [
-    { ...sample, text: 1n as unknown as string },
-  ]);
-  await assert.rejects(cache.close(), (err: Error) => {
-    assert.equal(err.name, "UserError");
-    assert.match(err.message, /cache\.sqlite: response cache: a write failed: /);
-    return true;
+  await withDir(async (dir) => {
+    const cache = await openCache(join(dir, "cache.sqlite"));
+    // A sample the worker cannot write (a BigInt has no JSON) stands for any failed write (disk
+    // full, file gone).
+    (await cache.lookup(askPrompt, 0, 1)).store(0, [
+      { ...sample(), text: 1n as unknown as string },
+    ]);
+    await assert.rejects(cache.close(), (err: Error) => {
+      assert.equal(err.name, "UserError");
+      assert.match(err.message, /cache\.sqlite: response cache: a write failed: /);
+      return true;
+    });
   });
-  await Deno.remove(dir, { recursive: true });
 });
