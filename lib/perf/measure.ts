@@ -117,7 +117,7 @@ export async function throughput(dir: string, pairs: number, rounds = 3): Promis
       const meter = startHostMeter();
       const { outcomes } = await rolloutRun(dir, prefs, sim.url, { ...options, name: `r${round}` });
       const m = outcomes[1].manifest!;
-      const stageCpu = meter.cpuSeconds();
+      const cpuSeconds = meter.cpuSeconds();
       if (round === 0) tasks = await promptsOf(outcomes[0].manifest!.output);
       // While requesting: from the stage's first unit to its last (the stage opening its
       // endpoint before, and its `finish` after — stats over the output — are reported apart).
@@ -125,7 +125,7 @@ export async function throughput(dir: string, pairs: number, rounds = 3): Promis
         units: m.usage.requests / m.timings.unitsSeconds,
         whole: m.usage.requests / m.timings.seconds,
         finish: m.timings.finishSeconds,
-        cpu: stageCpu / m.usage.requests,
+        cpu: cpuSeconds / m.usage.requests,
       });
       const loopMeter = startHostMeter();
       const rate = await plainLoop(sim.url, tasks, cap);
