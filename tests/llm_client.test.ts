@@ -243,3 +243,26 @@ Deno.test("llm: a seed whose samples' seeds are not exact integers is refused be
   await assert.rejects(client.complete(ask, { seed: Number.MAX_SAFE_INTEGER, n: 2 }), RangeError);
   assert.equal(client.stats().requests, 0);
 });
+
+Deno.test("llm: a freed slot's next request leaves before the finished response is handed back", async () => {
+  const events: string[] = [];
+  const realFetch = globalThis.fetch;
+  // The SDK takes `fetch` when the client is built: a stub answers at once and logs each call.
+  globalThis.fetch = (_input, init) => {
+    const body = JSON.parse(String(init?.body));
+    events.push(`sent ${body.messages[0].content}`);
+    return Promise.resolve(
+      Response.json({ choices: [{ index: 0, message: { content: "ok" } }] }),
+    );
+  };
+  try {
+    const { client } = clientOf("http://127.0.0.1:9/v1", { concurrency: 1 });
+    await Promise.all(["q1", "q2"].map(async (q) => {
+      await client.complete([{ role: "user", content: q }]);
+      events.push(`answered ${q}`);
+    }));
+  } finally {
+    globalThis.fetch = realFetch;
+  }
+  assert.deepEqual(events, ["sent q1", "sent q2", "answered q1", "answered q2"]);
+});

@@ -94,6 +94,11 @@ export function createLlmClient(endpoint: EndpointConfig, opts: LlmClientOptions
           // deno-lint-ignore no-explicit-any -- extra body keys are the caller's business
           return await sdk.chat.completions.create(body as any);
         });
+        // The slot went to the next request waiting, which is now ready to leave: one turn of
+        // the event loop lets it go before this response's processing (the caller's parsing,
+        // caching, writing) runs. Measured on the bench: +0.8 of 64 slots busy, +1.7 points
+        // of the rollout stage's throughput (8 paired rounds).
+        await realSleep(0);
         return readChoices(response);
       } catch (err) {
         failure = classifyFailure(err, endpoint.timeoutMs);
