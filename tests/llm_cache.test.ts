@@ -292,12 +292,15 @@ Deno.test("cache: seeds past ±2^53 are refused, not rounded onto other samples'
 
 Deno.test("cache: a write the database refuses ends the run with the file named", async () => {
   await withDir(async (dir) => {
-    const cache = await openCache(join(dir, "cache.sqlite"));
-    // A sample the worker cannot write (a BigInt has no JSON) stands for any failed write (disk
-    // full, file gone).
-    (await cache.lookup(askPrompt, 0, 1)).store(0, [
-      { ...sample(), text: 1n as unknown as string },
-    ]);
+    const path = join(dir, "cache.sqlite");
+    const cache = await openCache(path);
+    // A trigger that refuses every insert stands for any failed write (disk full, file gone).
+    const db = new DatabaseSync(path);
+    db.exec(
+      "CREATE TRIGGER refuse BEFORE INSERT ON responses BEGIN SELECT RAISE(ABORT, 'refused'); END",
+    );
+    db.close();
+    (await cache.lookup(askPrompt, 0, 1)).store(0, [sample()]);
     await assert.rejects(cache.close(), (err: Error) => {
       assert.equal(err.name, "UserError");
       assert.match(err.message, /cache\.sqlite: response cache: a write failed: /);

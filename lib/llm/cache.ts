@@ -157,7 +157,7 @@ export async function openCache(path: string): Promise<ResponseCache> {
     if (failure !== undefined) throw failed();
     checkSampleSeeds(seed, samples.length);
     if (!queued.length) setTimeout(() => sendQueued(), 0);
-    queued.push([key, seed, samples]);
+    queued.push([key, seed, seed + samples.length - 1, JSON.stringify(samples)]);
     keys?.add(key);
   };
   send({ open: path });

@@ -9,8 +9,12 @@
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { Bloom } from "./bloom.ts";
 
-/** One response to store: its prompt key, the seed of its first sample, its samples. */
-export type StoredResponse = [prompt: string, seed: number, samples: unknown[]];
+/**
+ * One response to store: its prompt key, the seeds of its first and last samples, and its
+ * samples as JSON (a string crosses to the worker as one copy; an array of objects would be
+ * serialised and rebuilt only to be turned into JSON here).
+ */
+export type StoredResponse = [prompt: string, seed: number, last: number, samples: string];
 
 /**
  * A lookup of the samples of `prompt` with seeds `first .. first + count - 1`; `legacy`: the
@@ -151,9 +155,7 @@ function keyFilter({ db, legacy }: Connection): Bloom | undefined {
 function store({ db, insert }: Connection, responses: StoredResponse[]) {
   db.exec("BEGIN IMMEDIATE");
   try {
-    for (const [prompt, seed, samples] of responses) {
-      insert.run(prompt, seed, seed + samples.length - 1, JSON.stringify(samples));
-    }
+    for (const [prompt, seed, last, samples] of responses) insert.run(prompt, seed, last, samples);
     db.exec("COMMIT");
   } catch (err) {
     db.exec("ROLLBACK");
