@@ -25,6 +25,8 @@ const dir = await Deno.makeTempDir({ prefix: "j1kit-bench-" });
 const figures: m.Figure[] = [];
 const steps: [string, () => Promise<m.Figure[]> | m.Figure[]][] = [
   ["throughput", () => m.throughput(dir, q ? 200 : 10_000, q ? 1 : 3)],
+  // A slower endpoint (capacity 256 req/s) for context: where the client's CPU stops mattering.
+  ["throughput at 250 ms", () => m.throughput(dir, q ? 100 : 2_500, 1, 250)],
   ["tokens", () => m.tokensPerSample(5)],
   ["scoring", () => m.scoring(q ? 100_000 : 1_000_000)],
   ["memory", () => m.streamingMemory(dir, q ? 100_000 : 1_000_000)],

@@ -84,10 +84,16 @@ async function rolloutRun(
  * 1. Achieved request rate of the rollout stage vs the simulator's capacity C/latency, and of a
  * plain `openai` loop sending the same requests. The two alternate for `rounds` rounds (each
  * stage run with a fresh run folder and cache) and the medians are reported with their range:
- * a shared 2-core VM drifts by several percent from one run to the next.
+ * a shared 2-core VM drifts by several percent from one run to the next. `latency` (ms) sets the
+ * simulator's; figure names carry it.
  */
-export async function throughput(dir: string, pairs: number, rounds = 3): Promise<Figure[]> {
-  const latency = 50, cap = 64;
+export async function throughput(
+  dir: string,
+  pairs: number,
+  rounds = 3,
+  latency = 50,
+): Promise<Figure[]> {
+  const cap = 64;
   // The simulator runs in its own process (its own core), as a real server would.
   const sim = await launchEndpoint("bench", {
     command: [
@@ -106,7 +112,8 @@ export async function throughput(dir: string, pairs: number, rounds = 3): Promis
     // A short warm-up run first (its own run folder and cache): the figure is the steady
     // rate, not the JIT compiling the client on the first requests.
     const options = { concurrency: cap, samples: SAMPLING.samples };
-    await rolloutRun(dir, await prefsFile(dir, 100), sim.url, { ...options, name: "warm-up" });
+    const run = (name: string) => ({ ...options, name: `${latency}ms-${name}` });
+    await rolloutRun(dir, await prefsFile(dir, 100), sim.url, run("warm-up"));
     const prefs = await prefsFile(dir, pairs);
     let tasks: JudgeTask[] = [];
     const capacity = cap / (latency / 1000);
@@ -115,7 +122,7 @@ export async function throughput(dir: string, pairs: number, rounds = 3): Promis
     const steal: (number | undefined)[] = [];
     for (let round = 0; round < rounds; round++) {
       const meter = startHostMeter();
-      const { outcomes } = await rolloutRun(dir, prefs, sim.url, { ...options, name: `r${round}` });
+      const { outcomes } = await rolloutRun(dir, prefs, sim.url, run(`r${round}`));
       const m = outcomes[1].manifest!;
       const cpuSeconds = meter.cpuSeconds();
       if (round === 0) tasks = await promptsOf(outcomes[0].manifest!.output);
@@ -142,7 +149,7 @@ export async function throughput(dir: string, pairs: number, rounds = 3): Promis
     const steals = steal.filter((x) => x !== undefined);
     return [
       {
-        name: "rollout requests/s vs capacity",
+        name: `rollout requests/s vs capacity, ${latency} ms`,
         value: median(units) / capacity,
         unit: "share",
         reference: `goal >= 0.95; ${
@@ -151,7 +158,7 @@ export async function throughput(dir: string, pairs: number, rounds = 3): Promis
         ok: median(units) / capacity >= 0.95,
       },
       {
-        name: "rollout stage incl. finish vs capacity",
+        name: `rollout stage incl. finish vs capacity, ${latency} ms`,
         value: median(whole) / capacity,
         unit: "share",
         reference: `${share(whole)}; finish (stats over the output) ${
@@ -159,13 +166,13 @@ export async function throughput(dir: string, pairs: number, rounds = 3): Promis
         } s`,
       },
       {
-        name: "plain openai loop, same requests, vs capacity",
+        name: `plain openai loop, same requests, vs capacity, ${latency} ms`,
         value: median(plain.map((p) => p.rate)) / capacity,
         unit: "share",
         reference: `baseline; ${share(plain.map((p) => p.rate))}`,
       },
       {
-        name: "client CPU per request, rollout stage",
+        name: `client CPU per request, rollout stage, ${latency} ms`,
         value: stageCpu,
         unit: "µs",
         reference: `plain loop ${plainCpu} µs; all threads of the process (cache worker, GC), ` +
@@ -173,7 +180,7 @@ export async function throughput(dir: string, pairs: number, rounds = 3): Promis
       },
       ...(steals.length
         ? [{
-          name: "VM CPU steal during the throughput rounds",
+          name: `VM CPU steal during the throughput rounds, ${latency} ms`,
           value: median(steals) * 100,
           unit: "%",
           reference: `per round ${
