@@ -94,7 +94,7 @@ export async function throughput(
   latency = 50,
 ): Promise<Figure[]> {
   const cap = 64;
-  // The simulator runs in its own process (its own core), as a real server would.
+  // The simulator runs in its own process, as a real server would (sharing the 2 cores here).
   const sim = await launchEndpoint("bench", {
     command: [
       Deno.execPath(),
