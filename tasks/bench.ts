@@ -1,18 +1,32 @@
 /**
- * `deno task bench [--quick] [--out runs/bench.json]`: performance and reliability figures,
- * printed as a table and written as JSON. `--quick` uses small sizes (CI).
+ * `deno task bench [--quick] [--only a,b] [--out runs/bench.json]`: performance and reliability
+ * figures, printed as a table and written as JSON. `--quick` uses small sizes (CI); `--only` runs
+ * the named measurements (written to `runs/bench.<names>.json` unless `--out` says otherwise, so
+ * the last full run's file stays).
  * @module
  */
+import { dirname } from "node:path";
 import { toolFlags } from "../lib/pipeline/cli.ts";
 import * as m from "../lib/perf/measure.ts";
 import { cpuModel } from "../lib/perf/host.ts";
 
-const USAGE = "usage: deno task bench [--quick] [--out runs/bench.json]";
+const STEPS = [
+  "throughput",
+  "throughput-250ms",
+  "tokens",
+  "scoring",
+  "memory",
+  "cache",
+  "faults",
+  "crash",
+] as const;
+const USAGE = `usage: deno task bench [--quick] [--only ${STEPS.join(",")}] [--out FILE]`;
 let parsed;
 try {
   parsed = toolFlags(Deno.args, {
     quick: { type: "boolean" },
-    out: { type: "string", default: "runs/bench.json" },
+    only: { type: "string" },
+    out: { type: "string" },
   }, USAGE);
 } catch (err) {
   console.error((err as Error).message);
@@ -20,13 +34,31 @@ try {
 }
 if (!parsed) Deno.exit(0);
 const values = parsed;
+const only = values.only?.split(",").map((name) => name.trim()).filter(Boolean);
+const unknown = only?.filter((name) => !(STEPS as readonly string[]).includes(name)) ?? [];
+if (only && (!only.length || unknown.length)) {
+  console.error(
+    `--only: ${unknown.length ? `unknown "${unknown.join(",")}"` : "no name given"}; ` +
+      `expected a comma-separated list of ${STEPS.join(", ")}`,
+  );
+  Deno.exit(2);
+}
+const out = values.out ?? (only ? `runs/bench.${only.join("+")}.json` : "runs/bench.json");
+// Checked before minutes of measuring, not after.
+try {
+  await Deno.mkdir(dirname(out), { recursive: true });
+  if ((await Deno.stat(out).catch(() => undefined))?.isDirectory) throw new Error("is a folder");
+} catch (err) {
+  console.error(`--out ${out}: cannot write the figures there (${(err as Error).message})`);
+  Deno.exit(2);
+}
 const q = values.quick === true;
 const dir = await Deno.makeTempDir({ prefix: "j1kit-bench-" });
 const figures: m.Figure[] = [];
-const steps: [string, () => Promise<m.Figure[]> | m.Figure[]][] = [
+const steps: [(typeof STEPS)[number], () => Promise<m.Figure[]> | m.Figure[]][] = [
   ["throughput", () => m.throughput(dir, q ? 200 : 10_000, q ? 1 : 3)],
   // A slower endpoint (capacity 256 req/s) for context: where the client's CPU stops mattering.
-  ["throughput at 250 ms", () => m.throughput(dir, q ? 100 : 2_500, 1, 250)],
+  ["throughput-250ms", () => m.throughput(dir, q ? 100 : 2_500, 1, 250)],
   ["tokens", () => m.tokensPerSample(5)],
   ["scoring", () => m.scoring(q ? 100_000 : 1_000_000)],
   ["memory", () => m.streamingMemory(dir, q ? 100_000 : 1_000_000)],
@@ -35,6 +67,7 @@ const steps: [string, () => Promise<m.Figure[]> | m.Figure[]][] = [
   ["crash", () => m.crash(q ? 5 : 20, q ? 60 : 200)],
 ];
 for (const [name, run] of steps) {
+  if (only && !only.includes(name)) continue;
   console.error(`bench: ${name}…`);
   figures.push(...await run());
 }
@@ -56,9 +89,13 @@ for (const f of figures) {
     `${mark} ${f.name.padEnd(width)}  ${value.padStart(10)} ${f.unit.padEnd(10)} ${f.reference}`,
   );
 }
-await Deno.mkdir(values.out.replace(/\/[^/]*$/, "") || ".", { recursive: true });
-await Deno.writeTextFile(
-  values.out,
-  JSON.stringify({ machine, date: new Date().toISOString(), figures }, null, 2) + "\n",
-);
-console.log(`written ${values.out}`);
+try {
+  await Deno.writeTextFile(
+    out,
+    JSON.stringify({ machine, date: new Date().toISOString(), figures }, null, 2) + "\n",
+  );
+} catch (err) {
+  console.error(`${out}: the figures above were not written (${(err as Error).message})`);
+  Deno.exit(1);
+}
+console.log(`written ${out}`);
