@@ -10,6 +10,7 @@ import type { Message } from "../records.ts";
 import type { CachedSample, ResponseCache } from "./cache.ts";
 import { RatePacer, realSleep, Semaphore, type Sleep } from "./limits.ts";
 import { checkSampleSeeds } from "./request_seed.ts";
+import { settleAll } from "./settle.ts";
 import {
   type Backoff,
   backoffDelay,
@@ -196,7 +197,7 @@ export function createLlmClient(endpoint: EndpointConfig, opts: LlmClientOptions
     }
 
     const runs = missingRuns(samples, endpoint.nSampling === "native");
-    await Promise.all(runs.map(([start, count]) => fill(start, count)));
+    await settleAll(runs.map(([start, count]) => fill(start, count)));
     return samples as Completion[];
   }
 

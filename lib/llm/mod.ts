@@ -13,6 +13,7 @@ export {
   type ResponseCache,
 } from "./cache.ts";
 export { requestSeed } from "./request_seed.ts";
+export { settleAll } from "./settle.ts";
 export { endpointDefaults, type EndpointInput } from "./endpoint.ts";
 export { type Backoff, DEFAULT_BACKOFF } from "./retry.ts";
 export type { Sleep } from "./limits.ts";

@@ -7,6 +7,7 @@
  */
 import { UserError } from "../errors.ts";
 import { requestSeed } from "../llm/request_seed.ts";
+import { settleAll } from "../llm/settle.ts";
 import { writeFileAtomic } from "../io/jsonl.ts";
 import { pathExists } from "../io/path_exists.ts";
 import type { LlmClient } from "../llm/types.ts";
@@ -143,7 +144,7 @@ export const evaluateStage: StageRunner<EvaluateOptions, BenchItem, EvalItem> = 
   async process(item, ctx) {
     const template = await templateOf(ctx.options);
     const judge = ctx.llm(ctx.options.judge);
-    const results = await Promise.all(
+    const results = await settleAll(
       item.comparisons.map((c) =>
         judgeComparison(judge, template, item, c.key, c.chosen, c.rejected, ctx.options)
       ),
@@ -237,7 +238,7 @@ async function judgeComparison(
   if (o.mode === "pointwise") {
     const score = (response: string, slot: string) =>
       ask(renderComparison(item.instruction, response, undefined, template), slot);
-    const [c, r] = await Promise.all([score(chosen, "chosen"), score(rejected, "rejected")]);
+    const [c, r] = await settleAll([score(chosen, "chosen"), score(rejected, "rejected")]);
     const value = (p: (typeof c)[number]) => p.parseError ? null : p.scores?.score ?? null;
     return {
       key,
@@ -246,7 +247,7 @@ async function judgeComparison(
     };
   }
   const orders = ordersFor(o, item.itemId);
-  const judged = await Promise.all(
+  const judged = await settleAll(
     orders.map((order) => ask(render(item.instruction, order, chosen, rejected, template), order)),
   );
   const result: ComparisonResult = { key, verdicts: {}, thoughtLengths: [] };

@@ -7,6 +7,7 @@
  * @module
  */
 import { requestSeed } from "../llm/request_seed.ts";
+import { settleAll } from "../llm/settle.ts";
 import type { JudgeTask, Mode, Pair, Rollout } from "../records.ts";
 import type { StageContext, StageRunner } from "../pipeline/stage.ts";
 import { perRun } from "../pipeline/per_run.ts";
@@ -142,7 +143,7 @@ export const rolloutStage: StageRunner<RolloutOptions, Pair, Rollout> = {
     const o = ctx.options;
     const tasks = judgeTasks(pair, await templatesOf(ctx.options));
     const judge = ctx.llm(o.judge);
-    const completions = await Promise.all(tasks.map((task) =>
+    const completions = await settleAll(tasks.map((task) =>
       judge.complete(task.messages, {
         n: o.samples,
         temperature: o.temperature,

@@ -11,6 +11,7 @@ import { answerMessages, lastUserText } from "./conversation.ts";
 import type { Synthesized, SynthIssue, SynthParams } from "./outcome.ts";
 import { isRefusal } from "./refusal.ts";
 import { requestSeed } from "../llm/request_seed.ts";
+import { settleAll } from "../llm/settle.ts";
 import { renderSynth, type SynthTemplate } from "./templates.ts";
 
 /** The templates of the recipe. */
@@ -135,7 +136,7 @@ export async function synthesizeModified(
   const answer = async (text: string, purpose: string) =>
     (await llm.complete(answerMessages(seed.instruction, text, templates.answer), ask(purpose)))[0]
       .text;
-  const [chosen, rejected] = await Promise.all([
+  const [chosen, rejected] = await settleAll([
     answer(original, "chosen"),
     answer(checked.modified, "rejected"),
   ]);
