@@ -59,4 +59,15 @@ export class EndpointError extends Error {
     this.endpoint = endpoint;
     this.status = options.status;
   }
+
+  /**
+   * Whether the server refused this request itself (bad request, not found, too large,
+   * unprocessable): retrying cannot help, so the unit that sent it is rejected and the stage
+   * goes on, rather than stopping.
+   */
+  get refusesRequest(): boolean {
+    return this.status !== undefined && REFUSING_STATUSES.has(this.status);
+  }
 }
+
+const REFUSING_STATUSES = new Set([400, 404, 413, 422]);

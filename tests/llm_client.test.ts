@@ -5,6 +5,8 @@ import {
   type EndpointConfig,
   endpointDefaults,
   type LlmClientOptions,
+  openCache,
+  settleAll,
 } from "../lib/llm/mod.ts";
 import type { Message } from "../lib/records.ts";
 import { type SimOptions, type SimServer, startSim } from "../lib/sim/mod.ts";
@@ -265,4 +267,49 @@ Deno.test("llm: a freed slot's next request leaves before the finished response 
     globalThis.fetch = realFetch;
   }
   assert.deepEqual(events, ["sent q1", "sent q2", "answered q1", "answered q2"]);
+});
+
+Deno.test("settleAll: waits for every call; an endpoint failure outranks a refused request", async () => {
+  const refused = new EndpointError("http://x/v1", "bad request", { status: 400 });
+  const down = new EndpointError("http://x/v1", "answered 500", { status: 500 });
+  let slowDone = false;
+  const slow = Promise.resolve().then(() => Promise.resolve()).then(() => (slowDone = true));
+  await assert.rejects(settleAll([Promise.reject(refused), slow]), refused);
+  assert.ok(slowDone, "the slower call settled first");
+  await assert.rejects(settleAll([Promise.reject(refused), Promise.reject(down)]), down);
+  await assert.rejects(settleAll([Promise.reject(down), Promise.reject(refused)]), down);
+  assert.deepEqual(await settleAll([Promise.resolve(1), Promise.resolve(2)]), [1, 2]);
+});
+
+Deno.test("llm: when one of a prompt's separate requests fails, the others' responses are still cached", async () => {
+  const dir = await Deno.makeTempDir();
+  const failed = Promise.withResolvers<void>();
+  // Sample seed 0 fails at once; seed 1 is answered 100 ms after that.
+  const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, async (req) => {
+    const { seed } = await req.json();
+    if (seed === 0) {
+      failed.resolve();
+      return Response.json({ error: { message: "down" } }, { status: 500 });
+    }
+    await failed.promise.then(() => new Promise((r) => setTimeout(r, 100)));
+    return Response.json({ choices: [{ index: 0, message: { content: `seed ${seed}` } }] });
+  });
+  try {
+    const path = `${dir}/cache.sqlite`;
+    const cache = await openCache(path);
+    const { client } = clientOf(`http://127.0.0.1:${server.addr.port}/v1`, {
+      nSampling: "separate",
+      maxRetries: 0,
+    }, { cache });
+    await assert.rejects(client.complete(ask, { n: 2, seed: 0 }), EndpointError);
+    await cache.close(); // as a stage that stops does
+    const reopened = await openCache(path);
+    const { samples } = await reopened.lookup({ model: "m", messages: ask }, 0, 2);
+    await reopened.close();
+    assert.equal(samples[0], undefined);
+    assert.equal(samples[1]?.text, "seed 1");
+  } finally {
+    await server.shutdown();
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -2,13 +2,16 @@
  * Waiting on several LLM calls without abandoning any.
  * @module
  */
+import { EndpointError } from "../errors.ts";
 
 /**
  * Like `Promise.all`, but a rejection does not leave the other calls running unattended: it
  * waits until every promise has settled, then returns the values in order or throws the first
- * rejection in array order. A request still on its way when a sibling fails is paid for; waiting
- * lets its response reach the cache before the caller (a stage about to stop) closes it, so a
- * re-run does not ask for it again.
+ * rejection in array order, a failure that stops a stage ahead of a server's refusal of one
+ * request (which only rejects the unit: a refused sibling must not hide an endpoint that is
+ * down). A request still on its way when a sibling fails is paid for; waiting lets its response
+ * reach the cache before the caller (a stage about to stop) closes it, so a re-run does not ask
+ * for it again.
  *
  * @example
  * ```ts
@@ -23,7 +26,8 @@
  */
 export async function settleAll<T>(promises: Promise<T>[]): Promise<T[]> {
   const results = await Promise.allSettled(promises);
-  const failed = results.find((r) => r.status === "rejected");
-  if (failed) throw failed.reason;
+  const failures = results.flatMap((r) => r.status === "rejected" ? [r.reason] : []);
+  const refused = (err: unknown) => err instanceof EndpointError && err.refusesRequest;
+  if (failures.length) throw failures.find((err) => !refused(err)) ?? failures[0];
   return results.map((r) => (r as PromiseFulfilledResult<T>).value);
 }

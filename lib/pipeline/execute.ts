@@ -108,9 +108,6 @@ export class StageStopped extends Error {
 const FLUSH_MS = 200;
 const FLUSH_BYTES = 1 << 16;
 
-/** Statuses for which retrying will not help: the unit is rejected, the stage goes on. */
-const REJECTED_STATUSES = new Set([400, 404, 413, 422]);
-
 /**
  * Executes a stage into its files. `resume` = a journal entry to continue from (null: fresh).
  * The caller writes the manifest afterwards.
@@ -260,9 +257,7 @@ async function processUnit<O, U, R>(
   try {
     return await runner.process(unit, ctx);
   } catch (err) {
-    if (
-      err instanceof EndpointError && err.status !== undefined && REJECTED_STATUSES.has(err.status)
-    ) {
+    if (err instanceof EndpointError && err.refusesRequest) {
       const reject: Reject = { reason: "endpoint_rejected", detail: err.message, record: unit };
       return { records: [], rejects: [reject] };
     }

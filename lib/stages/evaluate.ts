@@ -236,8 +236,10 @@ async function judgeComparison(
     return completions.map((c) => parseJudgment(o.mode, c.text, c.reasoning));
   };
   if (o.mode === "pointwise") {
-    const score = (response: string, slot: string) =>
-      ask(renderComparison(item.instruction, response, undefined, template), slot);
+    // Async, so a prompt that fails to render is one more rejection, not a throw that leaves the
+    // other request unattended.
+    const score = async (response: string, slot: string) =>
+      await ask(renderComparison(item.instruction, response, undefined, template), slot);
     const [c, r] = await settleAll([score(chosen, "chosen"), score(rejected, "rejected")]);
     const value = (p: (typeof c)[number]) => p.parseError ? null : p.scores?.score ?? null;
     return {
@@ -248,7 +250,9 @@ async function judgeComparison(
   }
   const orders = ordersFor(o, item.itemId);
   const judged = await settleAll(
-    orders.map((order) => ask(render(item.instruction, order, chosen, rejected, template), order)),
+    orders.map(async (order) =>
+      await ask(render(item.instruction, order, chosen, rejected, template), order)
+    ),
   );
   const result: ComparisonResult = { key, verdicts: {}, thoughtLengths: [] };
   orders.forEach((order, i) => {
