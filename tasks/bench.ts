@@ -44,10 +44,14 @@ if (only && (!only.length || unknown.length)) {
   Deno.exit(2);
 }
 const out = values.out ?? (only ? `runs/bench.${only.join("+")}.json` : "runs/bench.json");
-// Checked before minutes of measuring, not after.
+// Checked before minutes of measuring, not after: the file is opened for writing (and removed
+// again if it did not exist), so a folder, a read-only place or an empty name stop here.
 try {
+  if (!out) throw new Error("no file name");
   await Deno.mkdir(dirname(out), { recursive: true });
-  if ((await Deno.stat(out).catch(() => undefined))?.isDirectory) throw new Error("is a folder");
+  const existed = await Deno.stat(out).then(() => true, () => false);
+  (await Deno.open(out, { write: true, create: true })).close();
+  if (!existed) await Deno.remove(out);
 } catch (err) {
   console.error(`--out ${out}: cannot write the figures there (${(err as Error).message})`);
   Deno.exit(2);

@@ -34,8 +34,11 @@ Deno.test("bench CLI: an unknown measurement or an unwritable --out stops before
   try {
     const folder = await bench(["--only", "tokens", "--out", dir]);
     assert.equal(folder.code, 2);
-    assert.match(folder.stderr, /cannot write the figures there \(is a folder\)/);
+    assert.match(folder.stderr, /cannot write the figures there \(Is a directory/);
     assert.doesNotMatch(folder.stderr, /bench: tokens/, "nothing was measured");
+    const unnamed = await bench(["--only", "tokens", "--out", ""]);
+    assert.equal(unnamed.code, 2);
+    assert.match(unnamed.stderr, /--out : cannot write the figures there \(no file name\)/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
