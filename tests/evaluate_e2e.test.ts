@@ -3,6 +3,7 @@ import { createLlmClient, endpointDefaults } from "../lib/llm/mod.ts";
 import { startSim } from "../lib/sim/mod.ts";
 import { evaluateStage } from "../lib/stages/evaluate.ts";
 import { runStageInMemory, testContext } from "./helpers/stage.ts";
+import { assertFailedOrderAskedAlone, orderedPairFile } from "./helpers/failing_order.ts";
 
 const BENCHMARKS: [string, string, string, string][] = [
   ["judgebench", "fixtures/bench/judgebench", "pairwise", "judgebench_score"],
@@ -83,4 +84,17 @@ Deno.test("evaluate CLI: --baseline gate exits 1 on a regression and prints the 
   } finally {
     await sim.close();
   }
+});
+
+Deno.test("evaluate e2e: when one order's request fails, the other's response is cached before the stage stops", async () => {
+  await assertFailedOrderAskedAlone(async (dir) => [{
+    id: "eval",
+    task: "evaluate",
+    options: {
+      judge: "judge",
+      benchmark: "pairwise",
+      data: await orderedPairFile(dir),
+      samples: 1,
+    },
+  }]);
 });

@@ -6,13 +6,9 @@ import { createLlmClient, endpointDefaults } from "../lib/llm/mod.ts";
 import type { Pair, Rollout } from "../lib/records.ts";
 import { startRewardServer } from "../lib/serve/server.ts";
 import { startSim } from "../lib/sim/mod.ts";
-import { parsePipeline } from "../lib/pipeline/config.ts";
-import { StageStopped } from "../lib/pipeline/execute.ts";
-import { createProgress } from "../lib/pipeline/progress.ts";
-import { runPipeline } from "../lib/pipeline/run.ts";
-import { stages } from "../lib/stages/mod.ts";
 import { rolloutStage } from "../lib/stages/rollout.ts";
 import { memoryInput, runStageInMemory, testContext } from "./helpers/stage.ts";
+import { assertFailedOrderAskedAlone, orderedPairFile } from "./helpers/failing_order.ts";
 
 const pairs: Pair[] = [
   [
@@ -128,67 +124,14 @@ Deno.test("rollout e2e: simulator → rollouts → exports read back → reward 
   }
 });
 
-const quiet = createProgress({ tty: false, write: () => {} });
-
 Deno.test("rollout e2e: when one order's request fails, the other's response is cached before the stage stops", async () => {
-  const dir = await Deno.makeTempDir();
-  let asked = 0;
-  let healthy = false;
-  let failedOnce = Promise.withResolvers<void>();
-  // An endpoint that fails the AB order of the pair at once and answers BA 100 ms after that.
-  const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, async (req) => {
-    asked++;
-    const body = await req.json();
-    const prompt: string = body.messages.at(-1).content;
-    const ab = prompt.indexOf("CHOSEN-TEXT") < prompt.indexOf("REJECTED-TEXT");
-    if (ab && !healthy) {
-      failedOnce.resolve();
-      return Response.json({ error: { message: "down" } }, { status: 500 });
-    }
-    if (!ab) await failedOnce.promise.then(() => new Promise((r) => setTimeout(r, 100)));
-    const content = "<think>B answers the question.</think>\n<answer>[[B]]</answer>";
-    return Response.json({ choices: [{ index: 0, message: { role: "assistant", content } }] });
-  });
-  try {
-    const pairsFile = `${dir}/pairs.jsonl`;
-    await Deno.writeTextFile(
-      pairsFile,
-      JSON.stringify({
-        prompt: "Which is right?",
-        chosen: "CHOSEN-TEXT",
-        rejected: "REJECTED-TEXT",
-      }) +
-        "\n",
-    );
-    const text = JSON.stringify({
-      name: "t",
-      runDir: `${dir}/run`,
-      cache: `${dir}/cache.sqlite`,
-      endpoints: {
-        judge: { baseUrl: `http://127.0.0.1:${server.addr.port}/v1`, model: "m", maxRetries: 0 },
-      },
-      stages: [
-        { id: "given", task: "pairs", inputs: [pairsFile] },
-        {
-          id: "rollout",
-          task: "rollout",
-          inputs: ["given"],
-          options: { judge: "judge", samples: 1, exports: [] },
-        },
-      ],
-    });
-    const run = () => runPipeline(parsePipeline(text, "p", stages), stages, { progress: quiet });
-    await assert.rejects(run(), StageStopped);
-    assert.equal(asked, 2);
-    // The endpoint recovers: only the failed request is asked again.
-    healthy = true;
-    failedOnce = Promise.withResolvers();
-    failedOnce.resolve();
-    const outcomes = await run();
-    assert.equal(outcomes[1].manifest!.usage.cacheHits, 1);
-    assert.equal(asked, 3);
-  } finally {
-    await server.shutdown();
-    await Deno.remove(dir, { recursive: true });
-  }
+  await assertFailedOrderAskedAlone(async (dir) => [
+    { id: "given", task: "pairs", inputs: [await orderedPairFile(dir)] },
+    {
+      id: "rollout",
+      task: "rollout",
+      inputs: ["given"],
+      options: { judge: "judge", samples: 1, exports: [] },
+    },
+  ]);
 });
