@@ -10,17 +10,23 @@ import { toolFlags } from "../lib/pipeline/cli.ts";
 import * as m from "../lib/perf/measure.ts";
 import { cpuModel } from "../lib/perf/host.ts";
 
-const STEPS = [
-  "throughput",
-  "throughput-250ms",
-  "tokens",
-  "scoring",
-  "memory",
-  "cache",
-  "faults",
-  "crash",
-] as const;
-const USAGE = `usage: deno task bench [--quick] [--only ${STEPS.join(",")}] [--out FILE]`;
+/** One measurement: its figures, given a scratch folder and whether `--quick` was asked. */
+type Measure = (dir: string, quick: boolean) => Promise<m.Figure[]> | m.Figure[];
+
+/** The measurements, in run order. */
+const MEASUREMENTS: Record<string, Measure> = {
+  throughput: (dir, q) => m.throughput(dir, q ? 200 : 10_000, q ? 1 : 3),
+  // A slower endpoint (capacity 256 req/s) for context: where the client's CPU stops mattering.
+  "throughput-250ms": (dir, q) => m.throughput(dir, q ? 100 : 2_500, 1, 250),
+  tokens: () => m.tokensPerSample(5),
+  scoring: (_, q) => m.scoring(q ? 100_000 : 1_000_000),
+  memory: (dir, q) => m.streamingMemory(dir, q ? 100_000 : 1_000_000),
+  cache: (dir, q) => m.cacheRerun(dir, q ? 100 : 1000),
+  faults: (dir, q) => m.faultSoak(dir, q ? 100 : 500),
+  crash: (_, q) => m.crash(q ? 5 : 20, q ? 60 : 200),
+};
+const NAMES = Object.keys(MEASUREMENTS);
+const USAGE = `usage: deno task bench [--quick] [--only ${NAMES.join(",")}] [--out FILE]`;
 let parsed;
 try {
   parsed = toolFlags(Deno.args, {
@@ -35,11 +41,11 @@ try {
 if (!parsed) Deno.exit(0);
 const values = parsed;
 const only = values.only?.split(",").map((name) => name.trim()).filter(Boolean);
-const unknown = only?.filter((name) => !(STEPS as readonly string[]).includes(name)) ?? [];
+const unknown = only?.filter((name) => !NAMES.includes(name)) ?? [];
 if (only && (!only.length || unknown.length)) {
   console.error(
     `--only: ${unknown.length ? `unknown "${unknown.join(",")}"` : "no name given"}; ` +
-      `expected a comma-separated list of ${STEPS.join(", ")}`,
+      `expected a comma-separated list of ${NAMES.join(", ")}`,
   );
   Deno.exit(2);
 }
@@ -59,21 +65,10 @@ try {
 const q = values.quick === true;
 const dir = await Deno.makeTempDir({ prefix: "j1kit-bench-" });
 const figures: m.Figure[] = [];
-const steps: [(typeof STEPS)[number], () => Promise<m.Figure[]> | m.Figure[]][] = [
-  ["throughput", () => m.throughput(dir, q ? 200 : 10_000, q ? 1 : 3)],
-  // A slower endpoint (capacity 256 req/s) for context: where the client's CPU stops mattering.
-  ["throughput-250ms", () => m.throughput(dir, q ? 100 : 2_500, 1, 250)],
-  ["tokens", () => m.tokensPerSample(5)],
-  ["scoring", () => m.scoring(q ? 100_000 : 1_000_000)],
-  ["memory", () => m.streamingMemory(dir, q ? 100_000 : 1_000_000)],
-  ["cache", () => m.cacheRerun(dir, q ? 100 : 1000)],
-  ["faults", () => m.faultSoak(dir, q ? 100 : 500)],
-  ["crash", () => m.crash(q ? 5 : 20, q ? 60 : 200)],
-];
-for (const [name, run] of steps) {
+for (const [name, measure] of Object.entries(MEASUREMENTS)) {
   if (only && !only.includes(name)) continue;
   console.error(`bench: ${name}…`);
-  figures.push(...await run());
+  figures.push(...await measure(dir, q));
 }
 await Deno.remove(dir, { recursive: true });
 const machine = [
