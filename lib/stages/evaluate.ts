@@ -230,16 +230,16 @@ async function judgeComparison(
     temperature: o.temperature ?? (o.samples > 1 ? 1.0 : 0),
     maxTokens: o.maxTokens,
   };
-  const ask = async (messages: Message[], slot: string) => {
+  // The prompt is rendered inside the call, so a prompt that fails to render is one more
+  // rejection for `settleAll`, not a throw that leaves the other request unattended.
+  const ask = async (prompt: () => Message[], slot: string) => {
     const seed = requestSeed(o.seed, o.samples, item.itemId, key, slot);
-    const completions = await judge.complete(messages, { ...params, seed });
+    const completions = await judge.complete(prompt(), { ...params, seed });
     return completions.map((c) => parseJudgment(o.mode, c.text, c.reasoning));
   };
   if (o.mode === "pointwise") {
-    // Async, so a prompt that fails to render is one more rejection, not a throw that leaves the
-    // other request unattended.
-    const score = async (response: string, slot: string) =>
-      await ask(renderComparison(item.instruction, response, undefined, template), slot);
+    const score = (response: string, slot: string) =>
+      ask(() => renderComparison(item.instruction, response, undefined, template), slot);
     const [c, r] = await settleAll([score(chosen, "chosen"), score(rejected, "rejected")]);
     const value = (p: (typeof c)[number]) => p.parseError ? null : p.scores?.score ?? null;
     return {
@@ -250,8 +250,8 @@ async function judgeComparison(
   }
   const orders = ordersFor(o, item.itemId);
   const judged = await settleAll(
-    orders.map(async (order) =>
-      await ask(render(item.instruction, order, chosen, rejected, template), order)
+    orders.map((order) =>
+      ask(() => render(item.instruction, order, chosen, rejected, template), order)
     ),
   );
   const result: ComparisonResult = { key, verdicts: {}, thoughtLengths: [] };
