@@ -86,27 +86,18 @@ Deno.test("serve: /get_reward scores the batch together (consistency across orde
     assert.deepEqual(body, {
       rewards: [2, 1, 2, 0],
       scores: [1, 1, 1, 0],
-      extra_logs: { correct: [1, 1, 1, 0], format: [1, 1, 1, 1], consistent: [1, 0, 1, 0] },
-    });
-  });
-});
-
-Deno.test("serve: /get_reward one sample per request (OpenRLHF's default) gets no consistency", async () => {
-  await withServer({ reward: both }, async (server) => {
-    const { body } = await call(server, "/get_reward", {
-      json: {
-        query: ["Q" + judge("A") + "<|im_end|>"],
-        prompts: ["Q"],
-        labels: [label("p", "AB")],
+      extra_logs: {
+        correct: [1, 1, 1, 0],
+        format: [1, 1, 1, 1],
+        consistent: [1, 0, 1, 0],
+        alone: [0, 0, 0, 0],
       },
     });
-    assert.deepEqual(body.rewards, [1]);
-    assert.deepEqual(body.extra_logs.consistent, [0]);
   });
 });
 
 Deno.test("serve: /score takes a batch or a single item", async () => {
-  await withServer({ reward: both }, async (server) => {
+  await withServer({ reward: both, partners: { waitMs: 1 } }, async (server) => {
     const batch = await call(server, "/score", {
       json: {
         items: [
@@ -126,8 +117,9 @@ Deno.test("serve: /score takes a batch or a single item", async () => {
           reward: 0,
           rewards: { correct: 0, consistent: 0, format: 0 },
           parseError: "no_verdict",
+          alone: true,
         },
-        { reward: 1, rewards: { correct: 1, consistent: 0, format: 1 }, verdict: "B" },
+        { reward: 1, rewards: { correct: 1, consistent: 0, format: 1 }, verdict: "B", alone: true },
       ],
     });
     const single = await call(server, "/score", {
@@ -137,6 +129,7 @@ Deno.test("serve: /score takes a batch or a single item", async () => {
       reward: 0,
       rewards: { correct: 0, consistent: 0, format: 1 },
       verdict: "B",
+      alone: true,
     });
   });
 });

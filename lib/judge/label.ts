@@ -106,8 +106,8 @@ export function scoreResponses(
   return out;
 }
 
-/** The task fields the reward functions read, rebuilt from a label. */
-function labelTask(l: TaskLabel): JudgeTask {
+/** The task fields the reward functions read, rebuilt from a label (its messages empty). */
+export function labelTask(l: TaskLabel): JudgeTask {
   return {
     id: l.taskId,
     pairId: l.pairId,

@@ -3,40 +3,48 @@
  * `{query, prompts, labels}` in, `{rewards, scores, extra_logs}` out (INTEGRATION.md §2.2).
  * @module
  */
-import { type LabelledResponse, scoreResponses } from "../judge/label.ts";
-import type { RewardConfig } from "../judge/rewards.ts";
+import type { LabelledResponse } from "../judge/label.ts";
 import { expectArray, expectLabel, expectObject, expectString } from "./expect.ts";
 import { HttpError } from "./http_error.ts";
+import type { PartnerRendezvous } from "./partners.ts";
 import { responseText } from "./response_text.ts";
 
-/** What OpenRLHF reads back: one entry per query in every list. */
+/** What OpenRLHF reads back: one entry per query in every list (written as floats). */
 export interface GetRewardResponse {
   /** The weighted J1 reward. */
   rewards: number[];
   /** `rewards` clipped to [0, 1] (OpenRLHF's dynamic filtering reads these). */
   scores: number[];
-  /** The unweighted components, logged by OpenRLHF (0 for `consistent` in pointwise mode). */
-  extra_logs: { correct: number[]; format: number[]; consistent: number[] };
+  /**
+   * The unweighted components, logged by OpenRLHF (0 for `consistent` in pointwise mode), and
+   * `alone`: 1 for a sample whose reward needed a partner that did not arrive in time.
+   */
+  extra_logs: { correct: number[]; format: number[]; consistent: number[]; alone: number[] };
 }
 
 /**
  * Scores one OpenRLHF request. The response is `query[i]` minus `prompts[i]`, without trailing
- * special tokens; the batch is scored together, so both orders of a pair arriving in one request
- * earn the consistency reward. Throws {@linkcode HttpError} on a bad body.
+ * special tokens. A sample whose reward needs its pair's other sample is scored with it: from
+ * the same request (OpenRLHF < 0.9.1 posts a batch), or from another one (OpenRLHF ≥ 0.9.1 posts
+ * one sample per request) through `partners`. Throws {@linkcode HttpError} on a bad body.
  *
  * @example
  * ```ts
  * import { getReward } from "./get_reward.ts";
+ * import { PartnerRendezvous } from "./partners.ts";
  * import assert from "node:assert/strict";
  * const label = { taskId: "t", pairId: "p", mode: "pairwise", template: "thinking", order: "AB", label: "A" };
- * const out = getReward(
+ * const out = await getReward(
  *   { query: ["Q<think>x</think>[[A]]<|im_end|>"], prompts: ["Q"], labels: [label] },
- *   { weights: { correct: 1 }, consistency: "by-sample" },
+ *   new PartnerRendezvous({ weights: { correct: 1 }, consistency: "by-sample" }),
  * );
  * assert.deepEqual(out.rewards, [1]);
  * ```
  */
-export function getReward(body: unknown, config: RewardConfig): GetRewardResponse {
+export async function getReward(
+  body: unknown,
+  partners: PartnerRendezvous,
+): Promise<GetRewardResponse> {
   const req = expectObject(body, "body {query, prompts, labels}");
   const query = expectArray(req.query, "query");
   const prompts = expectArray(req.prompts, "prompts");
@@ -56,7 +64,7 @@ export function getReward(body: unknown, config: RewardConfig): GetRewardRespons
     ),
     label: expectLabel(labels[i], `labels[${i}]`, i),
   }));
-  const scored = scoreResponses(responses, config);
+  const scored = await partners.score(responses);
   const rewards = scored.map((s) => s.reward);
   const component = (key: string) => scored.map((s) => s.rewards[key] ?? 0);
   return {
@@ -66,6 +74,7 @@ export function getReward(body: unknown, config: RewardConfig): GetRewardRespons
       correct: component("correct"),
       format: component("format"),
       consistent: component("consistent"),
+      alone: scored.map((s) => Number(s.alone)),
     },
   };
 }

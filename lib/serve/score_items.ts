@@ -4,11 +4,11 @@
  * one result.
  * @module
  */
-import { type LabelledResponse, scoreResponses } from "../judge/label.ts";
+import type { LabelledResponse } from "../judge/label.ts";
 import { parseJudgment } from "../judge/parse.ts";
-import type { RewardConfig } from "../judge/rewards.ts";
 import type { ParseErrorCode, Verdict } from "../records.ts";
 import { expectArray, expectLabel, expectObject, expectString } from "./expect.ts";
+import type { PartnerRendezvous } from "./partners.ts";
 import { stripSpecialTokens } from "./response_text.ts";
 
 /** The score of one response. */
@@ -23,30 +23,35 @@ export interface ScoreResult {
   scores?: Record<string, number>;
   /** Why the judgment could not be parsed. */
   parseError?: ParseErrorCode;
+  /** Present (true) when the reward needed a partner sample that did not arrive in time. */
+  alone?: true;
 }
 
 /**
- * Scores a `/score` body. A batch (`items`) is scored together, so both orders of a pair in one
- * call earn the consistency reward; a single object gets a single result. Throws
- * `HttpError` (400 bad shape, 422 bad label, both with the item's index).
+ * Scores a `/score` body: a batch (`items`) or a single object (one result). A sample whose
+ * reward needs its pair's other sample is scored with it, from the same call or, through
+ * `partners`, from another one (verl's per-sample reward loop). Throws `HttpError` (400 bad
+ * shape, 422 bad label, both with the item's index).
  *
  * @example
  * ```ts
  * import { scoreItems } from "./score_items.ts";
+ * import { PartnerRendezvous } from "./partners.ts";
  * import assert from "node:assert/strict";
  * const label = { taskId: "t", pairId: "p", mode: "pairwise", template: "thinking", order: "AB", label: "A" };
- * const out = scoreItems({ response: "<think>x</think>[[B]]", label }, { weights: { correct: 1 }, consistency: "by-sample" });
+ * const partners = new PartnerRendezvous({ weights: { correct: 1 }, consistency: "by-sample" });
+ * const out = await scoreItems({ response: "<think>x</think>[[B]]", label }, partners);
  * assert.deepEqual(out, { reward: 0, rewards: { correct: 0, consistent: 0, format: 1 }, verdict: "B" });
  * ```
  */
-export function scoreItems(
+export async function scoreItems(
   body: unknown,
-  config: RewardConfig,
-): { results: ScoreResult[] } | ScoreResult {
+  partners: PartnerRendezvous,
+): Promise<{ results: ScoreResult[] } | ScoreResult> {
   const req = expectObject(body, "body {items} or {response, label}");
-  if (!("items" in req)) return scoreAll([item(req, "body")], config)[0];
+  if (!("items" in req)) return (await scoreAll([item(req, "body")], partners))[0];
   const items = expectArray(req.items, "items").map((it, i) => item(it, `items[${i}]`, i));
-  return { results: scoreAll(items, config) };
+  return { results: await scoreAll(items, partners) };
 }
 
 function item(value: unknown, where: string, index = 0): LabelledResponse {
@@ -61,8 +66,11 @@ function item(value: unknown, where: string, index = 0): LabelledResponse {
   };
 }
 
-function scoreAll(items: LabelledResponse[], config: RewardConfig): ScoreResult[] {
-  return scoreResponses(items, config).map(({ reward, rewards }, i) => {
+async function scoreAll(
+  items: LabelledResponse[],
+  partners: PartnerRendezvous,
+): Promise<ScoreResult[]> {
+  return (await partners.score(items)).map(({ reward, rewards, alone }, i) => {
     const { label, text, reasoning } = items[i];
     // Parsed again (it is cheap) because `scoreResponses` returns rewards only.
     const { verdict, scores, parseError } = parseJudgment(label.mode, text, reasoning);
@@ -72,6 +80,7 @@ function scoreAll(items: LabelledResponse[], config: RewardConfig): ScoreResult[
       ...(verdict && { verdict }),
       ...(scores && { scores }),
       ...(parseError && { parseError }),
+      ...(alone && { alone }),
     };
   });
 }

@@ -1,8 +1,9 @@
 /**
  * The J1 reward over HTTP, for trainers that score in another process: OpenRLHF's remote reward
- * protocol (`POST /get_reward`), a plain JSON route for verl's Python glue (`POST /score`, see
- * `examples/verl_compute_score.py`) and `GET /health`. Scoring is `scoreResponses`, unchanged,
- * so a trainer gets the reward the rollout stage computes.
+ * protocol (`POST /get_reward`), a plain JSON route for verl's and TRL's Python glue
+ * (`POST /score`, see `examples/`), `GET /health` and `GET /stats`. Scoring is the rollout
+ * stage's, with a pair's samples brought together (`partners.ts`), so a trainer gets the reward
+ * the rollout stage computes. Scores are written as floats (`float_json.ts`).
  * @module
  */
 import { UserError } from "../errors.ts";
@@ -12,8 +13,10 @@ import {
   validateRewardConfig,
 } from "../judge/rewards.ts";
 import { checkBearer } from "./check_bearer.ts";
+import { floatJson } from "./float_json.ts";
 import { getReward } from "./get_reward.ts";
 import { errorResponse, HttpError } from "./http_error.ts";
+import { type PartnerOptions, PartnerRendezvous } from "./partners.ts";
 import { readJsonBody } from "./read_json_body.ts";
 import { scoreItems } from "./score_items.ts";
 
@@ -29,6 +32,8 @@ export interface RewardServerOptions {
   maxBodyBytes?: number;
   /** How rewards are combined (default: J1's correctness only). */
   reward?: RewardConfig;
+  /** How a sample waits for its pair's other sample (see `PartnerRendezvous`). */
+  partners?: PartnerOptions;
   /** Called with an unexpected handler error (the client gets a 500 with its message). */
   onError?: (err: unknown) => void;
 }
@@ -45,13 +50,27 @@ interface Route {
   method: "GET" | "POST";
   /** Whether the route needs the bearer token. */
   auth: boolean;
-  handle(body: unknown, config: RewardConfig): unknown;
+  /** The JSON body of the answer (scores as floats). */
+  handle(body: unknown, partners: PartnerRendezvous): Promise<string> | string;
 }
 
 const ROUTES: Record<string, Route> = {
-  "/get_reward": { method: "POST", auth: true, handle: getReward },
-  "/score": { method: "POST", auth: true, handle: scoreItems },
-  "/health": { method: "GET", auth: false, handle: () => ({ ok: true }) },
+  "/get_reward": {
+    method: "POST",
+    auth: true,
+    handle: async (body, partners) => floatJson(await getReward(body, partners)),
+  },
+  "/score": {
+    method: "POST",
+    auth: true,
+    handle: async (body, partners) => floatJson(await scoreItems(body, partners)),
+  },
+  "/health": { method: "GET", auth: false, handle: () => JSON.stringify({ ok: true }) },
+  "/stats": {
+    method: "GET",
+    auth: false,
+    handle: (_body, partners) => JSON.stringify(partners.stats()),
+  },
 };
 
 const ROUTE_LIST = Object.entries(ROUTES).map(([path, r]) => `${r.method} ${path}`).join(", ");
@@ -74,6 +93,7 @@ export function startRewardServer(options: RewardServerOptions = {}): Promise<Re
   const port = options.port ?? 8787;
   const maxBodyBytes = options.maxBodyBytes ?? 10_000_000;
   const config = options.reward ?? DEFAULT_REWARD_CONFIG;
+  const partners = new PartnerRendezvous(config, options.partners);
 
   async function handle(request: Request): Promise<Response> {
     const { pathname } = new URL(request.url);
@@ -95,7 +115,9 @@ export function startRewardServer(options: RewardServerOptions = {}): Promise<Re
     }
     if (route.auth) checkBearer(request, options.token);
     const body = route.method === "POST" ? await readJsonBody(request, maxBodyBytes) : undefined;
-    return Response.json(route.handle(body, config));
+    return new Response(await route.handle(body, partners), {
+      headers: { "content-type": "application/json" },
+    });
   }
 
   function serve(request: Request): Promise<Response> {
@@ -128,6 +150,7 @@ export function startRewardServer(options: RewardServerOptions = {}): Promise<Re
       url: `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${bound}`,
       async close() {
         closing.abort();
+        partners.close();
         await server.finished;
       },
     });
