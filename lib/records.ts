@@ -89,6 +89,8 @@ export interface JudgeTask {
   messages: Message[];
   /** Pairwise: the position of the chosen response. Pointwise: the target. */
   label: Verdict | PointwiseTarget;
+  /** Tokens of the prompt as the trainer model renders it (when a tokenizer was set). */
+  promptTokens?: number;
 }
 
 /** Why a judgment could not be parsed. */

@@ -93,6 +93,8 @@ Deno.test("sftRow: the first correct sample, at most one row per task", () => {
     else {
       assert.deepEqual(row, {
         messages: [...task.messages, { role: "assistant", content: expected }],
+        task_id: "t-AB",
+        pair_id: "p1",
       }, name);
     }
   }
@@ -121,6 +123,8 @@ Deno.test("dpoRow: first correct vs first incorrect with a different text", () =
         prompt: task.messages,
         chosen: [{ role: "assistant", content: expected[0] }],
         rejected: [{ role: "assistant", content: expected[1] }],
+        task_id: "t-BA",
+        pair_id: "p1",
       }, name);
     }
   }
@@ -129,12 +133,15 @@ Deno.test("dpoRow: first correct vs first incorrect with a different text", () =
 Deno.test("openrlhfRow and trlRow: messages plus the JSON task label", () => {
   for (const task of [pairwise("AB"), pairwise("BA"), pointwise("chosen"), pointwise("rejected")]) {
     const o = openrlhfRow(task, "query", "answer");
-    assert.deepEqual(Object.keys(o), ["query", "answer"]);
+    assert.deepEqual(Object.keys(o), ["query", "answer", "datasource", "task_id", "pair_id"]);
     assert.deepEqual(o.query, task.messages);
+    assert.deepEqual([o.datasource, o.task_id, o.pair_id], [`j1_${task.mode}`, task.id, "p1"]);
     assert.deepEqual(decodeLabel(o.answer), JSON.parse(JSON.stringify(taskLabel(task))));
     const t = trlRow(task);
     assert.deepEqual(t.prompt, task.messages);
-    assert.deepEqual(decodeLabel(t.label), decodeLabel(o.answer));
+    // TRL ≤ 0.23 refuses a `label` column beside `prompt`.
+    assert.ok(!("label" in t));
+    assert.deepEqual(decodeLabel(t.j1_label), decodeLabel(o.answer));
     assert.deepEqual([t.task_id, t.pair_id, t.mode, t.order, t.target], [
       task.id,
       task.pairId,
@@ -198,6 +205,95 @@ Deno.test("verl: an empty dataset is still a valid file", async () => {
   assert.equal(await Deno.readTextFile(out.json), "");
 });
 
+Deno.test("openrlhfRow: a literal <image> in a prompt is escaped (OpenRLHF would make it an image)", () => {
+  const task = {
+    ...pairwise("AB"),
+    messages: [{ role: "user" as const, content: "<image> and <image>" }],
+  };
+  const row = openrlhfRow(task);
+  const content = (row.input as { content: string }[])[0].content;
+  assert.ok(!content.includes("<image>"));
+  assert.equal(content.replaceAll("\u200b", ""), "<image> and <image>");
+  assert.deepEqual(task.messages[0].content, "<image> and <image>", "the task is not changed");
+});
+
+/** Blocks of `n` pairs, each with an AB and a BA task (and a pointwise pair of tasks). */
+function blocks(n: number, kind: (i: number) => "chat" | "verifiable" = () => "chat") {
+  return Array.from({ length: n }, (_, i) => {
+    const pairId = `pair${i}`;
+    const tasks = [
+      pairwise("AB", `${pairId}-AB`),
+      pairwise("BA", `${pairId}-BA`),
+      pointwise("chosen"),
+      pointwise("rejected"),
+    ]
+      .map((t) => ({ ...t, id: t.id.startsWith("t-") ? `${pairId}-${t.id}` : t.id, pairId }));
+    return { pairId, kind: kind(i), items: tasks.map((task) => ({ task, rollouts: [] })) };
+  });
+}
+
+Deno.test("writeExports: pairs shuffled by seed, a pair's rows adjacent, the same order whatever the input order", async () => {
+  const input = blocks(40);
+  const order = async (bs: typeof input, seed: number) => {
+    const dir = await Deno.makeTempDir();
+    const out = await writeExports(bs, { dir, kinds: ["trl"], seed });
+    assert.deepEqual(out.rowsPerPair, [4]);
+    const rows = await Array.fromAsync(readJsonl<{ pair_id: string }>(out.files.trl.path));
+    // Every run of 4 rows is one pair.
+    for (let i = 0; i < rows.length; i += 4) {
+      assert.equal(
+        new Set(rows.slice(i, i + 4).map((r) => r.pair_id)).size,
+        1,
+        `rows ${i}..${i + 3}`,
+      );
+    }
+    return rows.filter((_, i) => i % 4 === 0).map((r) => r.pair_id);
+  };
+  const a = await order(input, 0);
+  assert.notDeepEqual(a, input.map((b) => b.pairId), "shuffled");
+  assert.deepEqual(a.toSorted(), input.map((b) => b.pairId).toSorted(), "every pair once");
+  assert.deepEqual(await order(input.toReversed(), 0), a, "independent of the input order");
+  assert.notDeepEqual(await order(input, 1), a, "another seed, another order");
+});
+
+Deno.test("writeExports: a validation split by pair, per kind, in every trainer's files", async () => {
+  const dir = await Deno.makeTempDir();
+  const input = blocks(30, (i) => i % 3 ? "chat" : "verifiable");
+  const out = await writeExports(input, {
+    dir,
+    kinds: ["verl", "openrlhf", "trl"],
+    validation: { chat: 4, verifiable: 2 },
+  });
+  assert.deepEqual(out.pairs, { train: 24, val: 6 });
+  assert.deepEqual(await files(dir), [
+    "openrlhf/prompts.jsonl",
+    "openrlhf/val.jsonl",
+    "trl/prompts.jsonl",
+    "trl/val.jsonl",
+    "verl/train.json",
+    "verl/train.parquet",
+    "verl/val.json",
+    "verl/val.parquet",
+  ]);
+  const pairsOf = async (path: string) =>
+    new Set((await Array.fromAsync(readJsonl<{ pair_id: string }>(path))).map((r) => r.pair_id));
+  const trainPairs = await pairsOf(out.files.trl.path);
+  const valPairs = await pairsOf(out.files.trlVal.path);
+  assert.equal(valPairs.size, 6);
+  assert.ok([...valPairs].every((p) => !trainPairs.has(p)), "no pair in both splits");
+  const kinds = [...valPairs].map((p) => input.find((b) => b.pairId === p)!.kind);
+  assert.deepEqual([kinds.filter((k) => k === "chat").length, kinds.length], [4, 6]);
+  assert.deepEqual(await pairsOf(out.files.openrlhfVal.path), valPairs);
+  const verlVal = await parquetReadObjects({
+    file: (await Deno.readFile(out.files.verlVal.path)).buffer,
+  });
+  assert.equal(verlVal.length, 24);
+  assert.ok(
+    verlVal.every((r) => r.extra_info.split === "val" && valPairs.has(r.extra_info.pair_id)),
+  );
+  assert.deepEqual(verlVal.map((r) => r.extra_info.index), verlVal.map((_, i) => BigInt(i)));
+});
+
 Deno.test("writeExports: only the kinds asked for, with row counts, atomically", async () => {
   const cases: { kinds?: ("verl" | "openrlhf" | "trl" | "sft" | "dpo")[]; files: string[] }[] = [
     {
@@ -213,24 +309,46 @@ Deno.test("writeExports: only the kinds asked for, with row counts, atomically",
     { kinds: ["trl", "dpo"], files: ["dpo.jsonl", "trl/prompts.jsonl"] },
     { kinds: [], files: [] },
   ];
-  const groups = [
-    { task: pairwise("AB"), rollouts: [rollout("bad", 0), rollout("good", 1, "", 1)] },
-    { task: pairwise("BA"), rollouts: [rollout("good", 1)] },
-    { task: pointwise("chosen"), rollouts: [] },
-  ];
+  const groups = [{
+    pairId: "p1",
+    kind: "chat" as const,
+    items: [
+      { task: pairwise("AB"), rollouts: [rollout("bad", 0), rollout("good", 1, "", 1)] },
+      { task: pairwise("BA"), rollouts: [rollout("good", 1)] },
+      { task: pointwise("chosen"), rollouts: [] },
+    ],
+  }];
   for (const { kinds, files: expected } of cases) {
     const dir = await Deno.makeTempDir();
     const out = await writeExports(groups, { dir, kinds, inputKey: "q", labelKey: "l" });
     assert.deepEqual(await files(dir), expected, JSON.stringify(kinds));
-    const counts = Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.rows]));
-    const all = { verl: 3, openrlhf: 3, trl: 3, sft: 2, dpo: 1 };
+    const counts = Object.fromEntries(Object.entries(out.files).map(([k, v]) => [k, v.rows]));
+    const all = { verl: 3, verlJson: 3, openrlhf: 3, trl: 3, sft: 2, dpo: 1 };
     assert.deepEqual(
       counts,
-      Object.fromEntries(Object.entries(all).filter(([k]) => !kinds || kinds.includes(k as never))),
+      Object.fromEntries(
+        Object.entries(all).filter(([k]) =>
+          !kinds || kinds.includes(k.replace("Json", "") as never)
+        ),
+      ),
     );
-    if (out.openrlhf) {
-      const rows = await Array.fromAsync(readJsonl<Record<string, unknown>>(out.openrlhf.path));
-      assert.deepEqual(rows.map((r) => Object.keys(r)), [["q", "l"], ["q", "l"], ["q", "l"]]);
+    if (out.files.openrlhf) {
+      const rows = await Array.fromAsync(
+        readJsonl<Record<string, unknown>>(out.files.openrlhf.path),
+      );
+      assert.deepEqual(rows.map((r) => Object.keys(r).slice(0, 2)), [["q", "l"], ["q", "l"], [
+        "q",
+        "l",
+      ]]);
+    }
+    for (const kind of ["sft", "dpo"] as const) {
+      if (!out.files[kind]) continue;
+      for await (
+        const row of readJsonl<{ task_id: string; pair_id: string }>(out.files[kind].path)
+      ) {
+        assert.equal(row.pair_id, "p1");
+        assert.match(row.task_id, /^t-/);
+      }
     }
   }
 });

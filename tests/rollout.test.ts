@@ -15,7 +15,7 @@ import {
   scoreResponses,
   taskLabel,
 } from "../lib/judge/mod.ts";
-import { judgmentText } from "../lib/export/mod.ts";
+import { judgmentText, shuffleKey } from "../lib/export/mod.ts";
 import type { JudgeTask, Message, Mode, Pair, Rollout } from "../lib/records.ts";
 import { memoryInput, runStageInMemory, testContext } from "./helpers/stage.ts";
 
@@ -158,13 +158,12 @@ Deno.test("rollout: end to end against the simulator, with every export read bac
     // Summary: batch stats and row counts of every export.
     const stats = summary.stats as { rollouts: number; groups: number };
     assert.deepEqual([stats.rollouts, stats.groups], [records.length, tasks.length]);
-    const exports = summary.exports as Record<string, { rows: number; path?: string }>;
+    const exports = summary.exports as { files: Record<string, { rows: number; path: string }> };
     const dir = ctx.dir;
-    assert.deepEqual(exports.verl, {
-      parquet: `${dir}/verl/train.parquet`,
-      json: `${dir}/verl/train.json`,
-      rows: tasks.length,
-    });
+    assert.deepEqual(exports.files.verl, { path: `${dir}/verl/train.parquet`, rows: tasks.length });
+    // The trainer files hold the pairs in a seeded random order, a pair's tasks together.
+    const byKey = (t: JudgeTask) => shuffleKey(o.seed, t.pairId);
+    tasks.sort((a, b) => byKey(a) < byKey(b) ? -1 : byKey(a) > byKey(b) ? 1 : 0);
 
     assert.deepEqual(summary.artifacts, {
       verl: `${dir}/verl/train.parquet`,
@@ -204,7 +203,7 @@ Deno.test("rollout: end to end against the simulator, with every export read bac
     const openrlhf = await Array.fromAsync(
       readJsonl<Record<string, unknown>>(`${dir}/openrlhf/prompts.jsonl`),
     );
-    assert.equal(exports.openrlhf.rows, tasks.length);
+    assert.equal(exports.files.openrlhf.rows, tasks.length);
     assert.deepEqual(openrlhf.map((r) => r[o.inputKey]), tasks.map((t) => t.messages));
     const trl = await Array.fromAsync(
       readJsonl<{ prompt: Message[]; label: string; task_id: string }>(`${dir}/trl/prompts.jsonl`),
@@ -237,7 +236,7 @@ Deno.test("rollout: end to end against the simulator, with every export read bac
       byTask.get(t.id)!.some((r) => r.rewards.correct === 1)
     );
     assert.equal(sft.length, correctTasks.length);
-    assert.equal(exports.sft.rows, sft.length);
+    assert.equal(exports.files.sft.rows, sft.length);
     for (const row of sft) {
       const t = taskOf(row.messages.slice(0, -1));
       assert.ok(t >= 0);
@@ -256,7 +255,7 @@ Deno.test("rollout: end to end against the simulator, with every export read bac
       readJsonl<{ prompt: Message[]; chosen: Message[]; rejected: Message[] }>(`${dir}/dpo.jsonl`),
     );
     assert.ok(dpo.length > 0);
-    assert.equal(exports.dpo.rows, dpo.length);
+    assert.equal(exports.files.dpo.rows, dpo.length);
     for (const row of dpo) {
       const group = byTask.get(tasks[taskOf(row.prompt)].id)!;
       assert.notEqual(row.chosen[0].content, row.rejected[0].content);
@@ -273,7 +272,7 @@ Deno.test("rollout: the same seed gives the same rollouts; the seed changes the 
   const c = await run({ samples: 3, seed: 6, exports: [] });
   assert.deepEqual(a.records, b.records);
   assert.notDeepEqual(a.records.map((r) => r.text), c.records.map((r) => r.text));
-  assert.deepEqual(a.summary.exports, {});
+  assert.equal(a.summary.exports, undefined);
 });
 
 Deno.test("rollout: a record that is not a Pair is rejected and skipped by the exports", async () => {
@@ -289,8 +288,9 @@ Deno.test("rollout: a record that is not a Pair is rejected and skipped by the e
     [...new Set(records.map((r: Rollout) => r.pairId))],
     ["p1", "p2"],
   );
-  const { trl } = summary.exports as { trl: { path: string; rows: number } };
-  assert.deepEqual(Object.keys(summary.exports as object), ["trl"]);
+  const { files } = summary.exports as { files: Record<string, { path: string; rows: number }> };
+  const { trl } = files;
+  assert.deepEqual(Object.keys(files), ["trl"]);
   assert.match(trl.path, /\/trl\/prompts\.jsonl$/);
   assert.equal(trl.rows, 2 * 2);
 });

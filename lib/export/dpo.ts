@@ -14,6 +14,10 @@ export interface DpoRow {
   chosen: Message[];
   /** An incorrect judgment, as one assistant message. */
   rejected: Message[];
+  /** The judge task's id. */
+  task_id: string;
+  /** The pair's id (every task of a pair shares it). */
+  pair_id: string;
 }
 
 /**
@@ -48,5 +52,7 @@ export function dpoRow(task: JudgeTask, group: readonly Rollout[]): DpoRow | und
     prompt: task.messages,
     chosen: [{ role: "assistant", content: chosen }],
     rejected: [{ role: "assistant", content: judgmentText(bad) }],
+    task_id: task.id,
+    pair_id: task.pairId,
   };
 }

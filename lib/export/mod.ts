@@ -1,5 +1,6 @@
 /**
- * Trainer hand-offs: verl Parquet (+ JSON), OpenRLHF and TRL prompt datasets, SFT and DPO JSONL.
+ * Trainer hand-offs: verl Parquet (+ JSON), OpenRLHF and TRL prompt datasets, SFT and DPO JSONL,
+ * shuffled by pair with a pair's rows adjacent, and an optional validation split by pair.
  * @module
  */
 export {
@@ -10,7 +11,15 @@ export {
   verlRow,
   type VerlWriter,
 } from "./verl.ts";
-export { openrlhfRow } from "./openrlhf.ts";
+export { ESCAPED_IMAGE_TAG, escapeImageTags, IMAGE_TAG, openrlhfRow } from "./openrlhf.ts";
+export {
+  type PairBlock,
+  shuffleKey,
+  type ShuffleOptions,
+  shufflePairs,
+  type Split,
+  type ValidationSize,
+} from "./pair_order.ts";
 export { type TrlRow, trlRow } from "./trl.ts";
 export { type SftRow, sftRow } from "./sft.ts";
 export { type DpoRow, dpoRow } from "./dpo.ts";

@@ -10,6 +10,10 @@ import { judgmentText } from "./judgment_text.ts";
 export interface SftRow {
   /** The task's messages, then `{role: "assistant", content: judgment}`. */
   messages: Message[];
+  /** The judge task's id. */
+  task_id: string;
+  /** The pair's id (every task of a pair shares it). */
+  pair_id: string;
 }
 
 /**
@@ -37,5 +41,9 @@ export interface SftRow {
 export function sftRow(task: JudgeTask, group: readonly Rollout[]): SftRow | undefined {
   const good = group.find((r) => r.rewards.correct === 1);
   if (!good) return undefined;
-  return { messages: [...task.messages, { role: "assistant", content: judgmentText(good) }] };
+  return {
+    messages: [...task.messages, { role: "assistant", content: judgmentText(good) }],
+    task_id: task.id,
+    pair_id: task.pairId,
+  };
 }

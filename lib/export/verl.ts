@@ -106,9 +106,9 @@ const COLUMNS = ["data_source", "prompt", "ability", "reward_model", "extra_info
 
 /** What {@linkcode openVerlWriter} wrote. */
 export interface VerlExport {
-  /** `<dir>/train.parquet`. */
+  /** `<dir>/<name>.parquet`. */
   parquet: string;
-  /** `<dir>/train.json` (JSON Lines, the same rows). */
+  /** `<dir>/<name>.json` (JSON Lines, the same rows). */
   json: string;
   /** Rows written. */
   rows: number;
@@ -139,8 +139,9 @@ class FileSink extends ByteWriter {
 }
 
 /**
- * Opens `<dir>/train.parquet` and `<dir>/train.json` for writing. Rows are buffered up to
- * `rowGroupSize` (default 1000) and written as one row group, so memory holds one group.
+ * Opens `<dir>/<name>.parquet` and `<dir>/<name>.json` for writing (`name` default `train`; the
+ * validation split is `val`). Rows are buffered up to `rowGroupSize` (default 1000) and written
+ * as one row group, so memory holds one group.
  * `close` throws if the Parquet file does not read back with the row count, first and last row
  * written.
  *
@@ -159,13 +160,14 @@ class FileSink extends ByteWriter {
  */
 export async function openVerlWriter(
   dir: string,
-  opts: { rowGroupSize?: number } = {},
+  opts: { rowGroupSize?: number; name?: string } = {},
 ): Promise<VerlWriter> {
   const rowGroupSize = opts.rowGroupSize ?? 1000;
   await Deno.mkdir(dir, { recursive: true });
-  const parquet = `${dir}/train.parquet`;
+  const name = opts.name ?? "train";
+  const parquet = `${dir}/${name}.parquet`;
   const tmp = `${parquet}.tmp-${Deno.pid}`;
-  const json = await openJsonlWriter(`${dir}/train.json`);
+  const json = await openJsonlWriter(`${dir}/${name}.json`);
   const writer = new ParquetWriter({
     writer: new FileSink(await Deno.open(tmp, { write: true, create: true, truncate: true })),
     schema: VERL_SCHEMA,
@@ -195,7 +197,7 @@ export async function openVerlWriter(
       await Deno.rename(tmp, parquet);
       await json.close();
       await checkReadBack(parquet, rows, first, last);
-      return { parquet, json: `${dir}/train.json`, rows };
+      return { parquet, json: `${dir}/${name}.json`, rows };
     },
   };
 }

@@ -15,7 +15,7 @@ import type { JudgeTask, Pair } from "../records.ts";
 import { readJsonl } from "../io/jsonl.ts";
 import { requestSeed } from "../llm/request_seed.ts";
 import { loadTemplate } from "../prompts/mod.ts";
-import { judgeTasks } from "../stages/rollout.ts";
+import { judgeTasks } from "../stages/judge_tasks.ts";
 import { type SimOptions, startSim } from "../sim/mod.ts";
 import { stages } from "../stages/mod.ts";
 import { launchEndpoint } from "../pipeline/launch.ts";

@@ -5,6 +5,7 @@
  */
 import type { StageRunner } from "../pipeline/stage.ts";
 import { evaluateStage } from "./evaluate.ts";
+import { handoffStage } from "./handoff.ts";
 import { pairsStage } from "./pairs.ts";
 import { rolloutStage } from "./rollout.ts";
 import { seedsStage } from "./seeds.ts";
@@ -16,6 +17,7 @@ export const stages: Record<string, StageRunner<any, any, any>> = {
   seeds: seedsStage,
   pairs: pairsStage,
   synth: synthStage,
+  handoff: handoffStage,
   rollout: rolloutStage,
   evaluate: evaluateStage,
 };

@@ -8,16 +8,8 @@
  */
 import { requestSeed } from "../llm/request_seed.ts";
 import { settleAll } from "../llm/settle.ts";
-import type { JudgeTask, Mode, Pair, Rollout } from "../records.ts";
+import type { Pair, Rollout } from "../records.ts";
 import type { StageContext, StageRunner } from "../pipeline/stage.ts";
-import { perRun } from "../pipeline/per_run.ts";
-import {
-  type JudgeTemplate,
-  loadTemplate,
-  MODES,
-  renderJudgeTask,
-  type Slot,
-} from "../prompts/mod.ts";
 import {
   createRolloutStats,
   grpoAdvantages,
@@ -30,18 +22,26 @@ import {
   EXPORT_KINDS,
   type ExportKind,
   type ExportSummary,
+  type PairBlock,
   type TaskRollouts,
   writeExports,
 } from "../export/mod.ts";
+import {
+  checkValidation,
+  exportArtifacts,
+  invalidPair,
+  isPair,
+  JUDGE_TASK_OPTIONS,
+  type JudgeTaskOptions,
+  judgeTasks,
+  pairsWithRecords,
+  templatesOf,
+} from "./judge_tasks.ts";
 
 /** Options of the rollout stage (see the option specs of {@linkcode rolloutStage}). */
-export interface RolloutOptions {
+export interface RolloutOptions extends JudgeTaskOptions {
   /** The judge endpoint's name. */
   judge: string;
-  /** Judge output formats. */
-  modes: Mode[];
-  /** Seed prompts: built-in names or template files. */
-  templates: string[];
   /** G: samples per task. */
   samples: number;
   /** Sampling temperature. */
@@ -50,8 +50,6 @@ export interface RolloutOptions {
   topP: number;
   /** Max tokens per judgment. */
   maxTokens: number;
-  /** Base seed; each task's request seed is offset from it by a multiple of G. */
-  seed: number;
   /** Pairs judged at once. */
   concurrency?: number;
   /** Reward weights by component. */
@@ -62,10 +60,6 @@ export interface RolloutOptions {
   advantage: "std" | "none";
   /** Trainer hand-offs to write. */
   exports: ExportKind[];
-  /** OpenRLHF `--data.input_key`. */
-  inputKey: string;
-  /** OpenRLHF `--data.label_key`. */
-  labelKey: string;
 }
 
 /** The rollout stage runner. */
@@ -73,23 +67,12 @@ export const rolloutStage: StageRunner<RolloutOptions, Pair, Rollout> = {
   task: "rollout",
   description: "Judge tasks, G samples each, J1 rewards, GRPO advantages, trainer exports",
   options: {
+    ...JUDGE_TASK_OPTIONS,
     judge: { type: "endpoint", default: "default", description: "The judge endpoint" },
-    modes: {
-      type: "string[]",
-      enum: MODES,
-      default: ["pairwise"],
-      description: "Judge output formats",
-    },
-    templates: {
-      type: "string[]",
-      default: ["thinking"],
-      description: "Seed prompts: `thinking`, `plan-execute` or template files",
-    },
     samples: { type: "integer", default: 5, min: 1, description: "G: samples per task (J1: 5)" },
     temperature: { type: "number", default: 1.0, min: 0, description: "Sampling temperature" },
     topP: { type: "number", default: 1.0, min: 0, max: 1, description: "Nucleus sampling" },
     maxTokens: { type: "integer", default: 4096, min: 1, description: "Max tokens per judgment" },
-    seed: { type: "integer", default: 0, description: "Base sampling seed" },
     concurrency: {
       type: "integer",
       min: 1,
@@ -121,8 +104,6 @@ export const rolloutStage: StageRunner<RolloutOptions, Pair, Rollout> = {
       default: [...EXPORT_KINDS],
       description: "Trainer hand-offs written by the stage",
     },
-    inputKey: { type: "string", default: "input", description: "OpenRLHF --data.input_key" },
-    labelKey: { type: "string", default: "label", description: "OpenRLHF --data.label_key" },
   },
   async *units(ctx) {
     for (const input of ctx.inputs) yield* input.records() as AsyncIterable<Pair>;
@@ -130,18 +111,9 @@ export const rolloutStage: StageRunner<RolloutOptions, Pair, Rollout> = {
   concurrency: (ctx) =>
     ctx.options.concurrency ?? 2 * ctx.llm(ctx.options.judge).endpoint.concurrency,
   async process(pair, ctx) {
-    if (!isPair(pair)) {
-      return {
-        records: [],
-        rejects: [{
-          reason: "invalid_pair",
-          detail: `expected a Pair {id, instruction, chosen, rejected}, found ${describe(pair)}`,
-          record: pair,
-        }],
-      };
-    }
+    if (!isPair(pair)) return { records: [], rejects: [invalidPair(pair)] };
     const o = ctx.options;
-    const tasks = judgeTasks(pair, await templatesOf(ctx.options));
+    const tasks = judgeTasks(pair, await checkedTemplates(ctx.options));
     const judge = ctx.llm(o.judge);
     const completions = await settleAll(tasks.map((task) =>
       judge.complete(task.messages, {
@@ -195,89 +167,54 @@ export const rolloutStage: StageRunner<RolloutOptions, Pair, Rollout> = {
         yield r;
       }
     };
-    let exports: ExportSummary = {};
-    if (ctx.options.exports.length) {
-      exports = await writeExports(taskRollouts(ctx, counted), {
+    const o = ctx.options;
+    let exports: ExportSummary | undefined;
+    if (o.exports.length) {
+      exports = await writeExports(pairBlocks(ctx, counted()), {
         dir: ctx.dir,
-        kinds: ctx.options.exports,
-        inputKey: ctx.options.inputKey,
-        labelKey: ctx.options.labelKey,
+        kinds: o.exports,
+        inputKey: o.inputKey,
+        labelKey: o.labelKey,
+        seed: o.seed,
+        validation: checkValidation(o.validation),
       });
     } else {
       for await (const _ of counted()) { /* count only */ }
     }
-    // `artifacts` (name → path) is what the CLI and the manifest list for every stage.
-    const artifacts: Record<string, string> = {};
-    for (const [kind, file] of Object.entries(exports)) {
-      if ("parquet" in file) Object.assign(artifacts, { verl: file.parquet, verlJson: file.json });
-      else artifacts[kind] = file.path;
-    }
-    return { stats: stats.summary(), exports, artifacts };
+    return { stats: stats.summary(), ...exportArtifacts(exports) };
   },
 };
 
-/** Every judge task of a pair, in a fixed order (what the stage asks the judge). */
-export function judgeTasks(pair: Pair, templates: JudgeTemplate[]): JudgeTask[] {
-  return templates.flatMap((template) => {
-    const slots: Slot[] = template.mode === "pointwise"
-      ? [{ target: "chosen" }, { target: "rejected" }]
-      : [{ order: "AB" }, { order: "BA" }];
-    return slots.map((slot) => renderJudgeTask(pair, template, slot));
-  });
-}
-
-/** Templates for every (mode, template) of the options, loaded once per run. */
-const templatesOf = perRun((o: RolloutOptions): Promise<JudgeTemplate[]> => {
+/** The templates, once the options that cannot be checked per value are checked. */
+const checkedTemplates = (o: RolloutOptions) => {
   validateRewardConfig(rewardConfig(o));
-  return Promise.all(
-    o.modes.flatMap((mode) => o.templates.map((name) => loadTemplate(name, mode))),
-  );
-});
+  checkValidation(o.validation);
+  return templatesOf(o);
+};
 
 function rewardConfig(o: RolloutOptions): RewardConfig {
   return { weights: o.weights, consistency: o.consistency };
 }
 
-function isPair(r: unknown): r is Pair {
-  const p = r as Pair;
-  return !!p && typeof p === "object" && typeof p.id === "string" &&
-    typeof p.chosen === "string" && typeof p.rejected === "string" && p.instruction !== undefined;
-}
-
-function describe(r: unknown): string {
-  if (r === null || typeof r !== "object") return JSON.stringify(r) ?? String(r);
-  return `an object with keys ${Object.keys(r).join(", ") || "(none)"}`;
-}
-
 /**
- * Every judge task of the input pairs with its rollouts, re-rendered from the pairs (rollouts do
- * not store their prompts). The output is in pair order, so the two streams are walked in
- * lockstep and only one pair's rollouts are held at a time.
+ * One block per input pair: its judge tasks, re-rendered from the pair (rollouts do not store
+ * their prompts), each with its rollouts. Walks the pairs and the output in lockstep, so only
+ * one pair's rollouts are held at a time.
  */
-async function* taskRollouts(
+async function* pairBlocks(
   ctx: StageContext<RolloutOptions>,
-  output: () => AsyncIterable<Rollout>,
-): AsyncGenerator<TaskRollouts> {
+  output: AsyncIterable<Rollout>,
+): AsyncGenerator<PairBlock<TaskRollouts>> {
   const templates = await templatesOf(ctx.options);
-  const rollouts = output()[Symbol.asyncIterator]();
-  let next = await rollouts.next();
-  for (const input of ctx.inputs) {
-    for await (const pair of input.records()) {
-      if (!isPair(pair)) continue;
-      const byTask = new Map<string, Rollout[]>();
-      for (; !next.done && next.value.pairId === pair.id; next = await rollouts.next()) {
-        const group = byTask.get(next.value.taskId) ?? [];
-        byTask.set(next.value.taskId, group);
-        group.push(next.value);
-      }
-      for (const task of judgeTasks(pair, templates)) {
-        yield { task, rollouts: byTask.get(task.id) ?? [] };
-      }
-    }
-  }
-  if (!next.done) {
-    throw new Error(
-      `rollout exports: rollouts of pair ${next.value.pairId} do not follow the input pairs' order (did the input change since they were sampled?)`,
-    );
+  for await (const { pair, records } of pairsWithRecords(ctx.inputs, output)) {
+    const byTask = Map.groupBy(records, (r) => r.taskId);
+    yield {
+      pairId: pair.id,
+      kind: pair.kind,
+      items: judgeTasks(pair, templates).map((task) => ({
+        task,
+        rollouts: byTask.get(task.id) ?? [],
+      })),
+    };
   }
 }
