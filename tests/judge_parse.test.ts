@@ -46,7 +46,14 @@ const PAIRWISE: Case[] = [
   // No thought block: the verdict still counts, the format does not.
   ["pairwise", "<answer> [[B]] </answer>", { verdict: "B", thought: "", wellFormed: false }],
   // A chat template that pre-fills `<think>`: only the closing tag is in the text.
-  ["pairwise", `${THOUGHT}</think>\n<answer>[[A]]</answer>`, { verdict: "A", thought: THOUGHT }],
+  // Well-formed: the template wrote the opening tag.
+  [
+    "pairwise",
+    `${THOUGHT}</think>\n<answer>[[A]]</answer>`,
+    { verdict: "A", thought: THOUGHT, wellFormed: true },
+  ],
+  ["pairwise", "</think>\n<answer>[[A]]</answer>", { verdict: "A", wellFormed: false }],
+  ["pairwise", "x</think> y</think>\n<answer>[[A]]</answer>", { verdict: "A", wellFormed: false }],
   // Two think blocks: verdicts between them are part of the thought; not well-formed.
   [
     "pairwise",

@@ -31,7 +31,10 @@ interface ThoughtBlock {
   end: number;
   inner: string;
   unclosed: boolean;
-  /** Exactly one open and one close tag of every tag pair of the style. */
+  /**
+   * One close tag of every tag pair of the style, each after its open tag if there is one (a
+   * template may pre-fill the open tag).
+   */
   single: boolean;
 }
 
@@ -63,8 +66,10 @@ function thoughtBlock(text: string): ThoughtBlock | null {
         ? text.slice(Math.min(...parts.map((p) => p.from))).trim()
         : parts.map((p) => text.slice(p.from, p.to).trim()).join("\n\n"),
       unclosed,
+      // A pre-filled `<think>` (DeepSeek-R1/QwQ-style templates) leaves only the closing tag.
       single: present.length === style.length &&
-        style.every(([open, close]) => count(text, open) === 1 && count(text, close) === 1),
+        style.every(([open, close]) => count(text, open) <= 1 && count(text, close) === 1) &&
+        parts.every((p) => p.from <= p.to),
     };
   }
   return null;
