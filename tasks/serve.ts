@@ -1,10 +1,11 @@
 /**
  * `deno task serve`: serves the J1 reward over HTTP to a trainer (OpenRLHF `--reward.remote_url
- * http://HOST:PORT/get_reward`, or verl through `examples/verl_compute_score.py`) until
+ * http://HOST:PORT/get_reward`, or verl and TRL through `examples/j1kit_reward.py`) until
  * interrupted. The first stdout line names the URL (other tools parse it).
  *
  * Flags: `--port 8787 --host 127.0.0.1 --token-env J1KIT_REWARD_TOKEN --max-body-bytes 10000000
- * --weights '{"correct":1}' --consistency by-sample|by-majority`.
+ * --weights '{"correct":1}' --consistency by-sample|by-majority --partner-wait-ms 120000
+ * --group-size 5 --refuse-alone`.
  * @module
  */
 import { UserError } from "../lib/errors.ts";
@@ -14,14 +15,15 @@ import { startRewardServer } from "../lib/serve/server.ts";
 
 const USAGE = "usage: deno task serve [--port 8787] [--host 127.0.0.1] " +
   "[--token-env J1KIT_REWARD_TOKEN] [--max-body-bytes 10000000] " +
-  `[--weights '{"correct":1}'] [--consistency by-sample|by-majority]`;
+  `[--weights '{"correct":1}'] [--consistency by-sample|by-majority] ` +
+  "[--partner-wait-ms 120000] [--group-size 5] [--refuse-alone]";
 
-/** A non-negative integer flag, or a `UserError` naming it. */
-function integer(flag: string, raw: string, max = Number.MAX_SAFE_INTEGER): number {
+/** An integer flag from `min` to `max`, or a `UserError` naming it. */
+function integer(flag: string, raw: string, max = Number.MAX_SAFE_INTEGER, min = 0): number {
   const value = Number(raw);
-  if (!/^\d+$/.test(raw.trim()) || value > max) {
+  if (!/^\d+$/.test(raw.trim()) || value > max || value < min) {
     throw new UserError(
-      `--${flag}: expected an integer from 0 to ${max}, found ${JSON.stringify(raw)}`,
+      `--${flag}: expected an integer from ${min} to ${max}, found ${JSON.stringify(raw)}`,
     );
   }
   return value;
@@ -36,6 +38,9 @@ Deno.exit(
       "max-body-bytes": { type: "string", default: "10000000" },
       weights: { type: "string" },
       consistency: { type: "string" },
+      "partner-wait-ms": { type: "string", default: "120000" },
+      "group-size": { type: "string", default: "5" },
+      "refuse-alone": { type: "boolean", default: false },
     }, USAGE);
     if (!values) return 0;
     const tokenEnv = values["token-env"];
@@ -47,6 +52,11 @@ Deno.exit(
       token,
       maxBodyBytes: integer("max-body-bytes", values["max-body-bytes"]),
       reward: rewardConfigFromFlags(values),
+      partners: {
+        waitMs: integer("partner-wait-ms", values["partner-wait-ms"]),
+        groupSize: integer("group-size", values["group-size"], 1000, 1),
+        refuseAlone: values["refuse-alone"],
+      },
       onError: (err) => console.error("reward server error:", err),
     });
     console.log(`j1kit reward server listening on ${server.url}`);
