@@ -22,3 +22,11 @@ export { type SimOptions, startSim } from "./lib/sim/mod.ts";
 export * from "./lib/serve/mod.ts";
 export * from "./lib/export/mod.ts";
 export * from "./lib/report/mod.ts";
+export {
+  loadTokenizer,
+  type TokenCounter,
+  type TokenizerName,
+  TOKENIZERS,
+} from "./lib/tokens/tokenizer.ts";
+export { HANDOFF_KINDS, type HandoffOptions, type PromptTokenStats } from "./lib/stages/handoff.ts";
+export { type JudgeTaskOptions, judgeTasks } from "./lib/stages/judge_tasks.ts";

@@ -5,7 +5,7 @@
  *
  * Flags: `--port 8787 --host 127.0.0.1 --token-env J1KIT_REWARD_TOKEN --max-body-bytes 10000000
  * --weights '{"correct":1}' --consistency by-sample|by-majority --partner-wait-ms 120000
- * --group-size 5 --refuse-alone`.
+ * --partner-idle-ms 30000 --group-size 5 --refuse-alone`.
  * @module
  */
 import { UserError } from "../lib/errors.ts";
@@ -16,7 +16,7 @@ import { startRewardServer } from "../lib/serve/server.ts";
 const USAGE = "usage: deno task serve [--port 8787] [--host 127.0.0.1] " +
   "[--token-env J1KIT_REWARD_TOKEN] [--max-body-bytes 10000000] " +
   `[--weights '{"correct":1}'] [--consistency by-sample|by-majority] ` +
-  "[--partner-wait-ms 120000] [--group-size 5] [--refuse-alone]";
+  "[--partner-wait-ms 120000] [--partner-idle-ms 30000] [--group-size 5] [--refuse-alone]";
 
 /** An integer flag from `min` to `max`, or a `UserError` naming it. */
 function integer(flag: string, raw: string, max = Number.MAX_SAFE_INTEGER, min = 0): number {
@@ -39,6 +39,7 @@ Deno.exit(
       weights: { type: "string" },
       consistency: { type: "string" },
       "partner-wait-ms": { type: "string", default: "120000" },
+      "partner-idle-ms": { type: "string", default: "30000" },
       "group-size": { type: "string", default: "5" },
       "refuse-alone": { type: "boolean", default: false },
     }, USAGE);
@@ -54,6 +55,7 @@ Deno.exit(
       reward: rewardConfigFromFlags(values),
       partners: {
         waitMs: integer("partner-wait-ms", values["partner-wait-ms"]),
+        idleMs: integer("partner-idle-ms", values["partner-idle-ms"]),
         groupSize: integer("group-size", values["group-size"], 1000, 1),
         refuseAlone: values["refuse-alone"],
       },

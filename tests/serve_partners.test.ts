@@ -89,6 +89,14 @@ Deno.test("partners: a sample whose partner never comes is scored alone after th
   });
 });
 
+Deno.test("partners: when no sample arrives for idleMs, the waiting ones are scored alone", async () => {
+  // A wait of a day, an idle bound of 1 ms: the idle bound answers.
+  await withServer({ partners: { waitMs: 86_400_000, idleMs: 1 } }, async (post) => {
+    const res = await post("/score", { response: scored(9), label: pointwise("p", "rejected") });
+    assert.equal((await res.json()).alone, true);
+  });
+});
+
 Deno.test("partners: with refuseAlone, a lone sample is refused with 409 and a reason", async () => {
   await withServer({ partners: { waitMs: 1, refuseAlone: true } }, async (post, url) => {
     const res = await post("/get_reward", openrlhf(scored(9), pointwise("p", "chosen")));

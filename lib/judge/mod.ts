@@ -23,6 +23,7 @@ export {
 export {
   decodeLabel,
   type LabelledResponse,
+  labelTask,
   scoreResponses,
   type TaskLabel,
   taskLabel,

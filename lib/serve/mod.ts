@@ -8,3 +8,11 @@ export { scoreItems, type ScoreResult } from "./score_items.ts";
 export { responseText, stripSpecialTokens, TRAILING_SPECIAL_TOKENS } from "./response_text.ts";
 export { rewardConfigFromFlags } from "./reward_config_from_flags.ts";
 export { errorResponse, HttpError } from "./http_error.ts";
+export { floatJson } from "./float_json.ts";
+export {
+  needsPartner,
+  type PartneredSample,
+  type PartnerOptions,
+  PartnerRendezvous,
+  type PartnerStats,
+} from "./partners.ts";

@@ -28,6 +28,12 @@ import { HttpError } from "./http_error.ts";
 export interface PartnerOptions {
   /** How long a sample waits for its partner before it is scored alone (default 120,000 ms). */
   waitMs?: number;
+  /**
+   * When no sample at all has arrived for this long, every waiting sample is scored alone
+   * (default 30,000 ms): a trainer that sends a step's samples and waits for their rewards
+   * sends no partner until they are answered, so waiting longer only stalls the step.
+   */
+  idleMs?: number;
   /** G, the samples per task, for `consistency: "by-majority"` (default 5, J1's). */
   groupSize?: number;
   /** Refuse (HTTP 409) a sample still alone after the wait instead of scoring it alone. */
@@ -54,6 +60,8 @@ export interface PartnerStats {
   waiting: number;
   /** The wait bound, in ms. */
   waitMs: number;
+  /** The idle bound, in ms. */
+  idleMs: number;
 }
 
 interface Waiter {
@@ -74,6 +82,8 @@ interface Slot {
 export class PartnerRendezvous {
   readonly #config: RewardConfig;
   readonly #waitMs: number;
+  readonly #idleMs: number;
+  #idle: ReturnType<typeof setTimeout> | undefined;
   readonly #groupSize: number;
   readonly #refuseAlone: boolean;
   /** Samples seen per task: the next sample's number. */
@@ -85,13 +95,14 @@ export class PartnerRendezvous {
   constructor(config: RewardConfig, options: PartnerOptions = {}) {
     this.#config = config;
     this.#waitMs = options.waitMs ?? 120_000;
+    this.#idleMs = options.idleMs ?? 30_000;
     this.#groupSize = options.groupSize ?? 5;
     this.#refuseAlone = options.refuseAlone ?? false;
   }
 
   /** Counts since the start. */
   stats(): PartnerStats {
-    return { ...this.#stats, waitMs: this.#waitMs };
+    return { ...this.#stats, waitMs: this.#waitMs, idleMs: this.#idleMs };
   }
 
   /**
@@ -113,8 +124,9 @@ export class PartnerRendezvous {
     return await Promise.all(out);
   }
 
-  /** Scores every waiting sample alone (the server is closing). */
+  /** Scores every waiting sample alone (idle, or the server is closing). */
   close(): void {
+    clearTimeout(this.#idle);
     for (const key of [...this.#slots.keys()]) this.#finish(key, true);
   }
 
@@ -136,6 +148,8 @@ export class PartnerRendezvous {
     const samples = slot.sides.get(side) ?? [];
     slot.sides.set(side, samples);
     this.#stats.waiting++;
+    clearTimeout(this.#idle);
+    this.#idle = setTimeout(() => this.close(), this.#idleMs);
     const result = new Promise<PartneredSample>((resolve, reject) => {
       samples[k % size] = {
         parsed: parseJudgment(label.mode, r.text, r.reasoning),
@@ -146,6 +160,7 @@ export class PartnerRendezvous {
     });
     const full = (s: Waiter[] | undefined) => s?.filter(Boolean).length === size;
     if (slot.sides.size === 2 && [...slot.sides.values()].every(full)) this.#finish(key, false);
+    if (!this.#slots.size) clearTimeout(this.#idle);
     return result;
   }
 
