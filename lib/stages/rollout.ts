@@ -1,6 +1,6 @@
 /**
- * The `rollout` stage: Pairs → judge tasks (mode × template × both orders, or both responses
- * for pointwise) → G samples per task in one `n` request → parsed, rewarded (a pair's groups
+ * The `rollout` stage: Pairs → judge tasks (mode × template × both orders, or one seeded order,
+ * or both responses for pointwise) → G samples per task in one `n` request → parsed, rewarded (a pair's groups
  * scored together, so consistency and pointwise distant supervision work), GRPO advantages →
  * Rollouts. `finish` returns the batch health stats and writes the trainer hand-offs into the
  * stage's folder (`exports`: paths and row counts; `artifacts`: name → path).
@@ -8,16 +8,19 @@
  */
 import { requestSeed } from "../llm/request_seed.ts";
 import { settleAll } from "../llm/settle.ts";
-import type { JudgeTask, Mode, Pair, Rollout } from "../records.ts";
+import type { JudgeTask, Mode, Order, Pair, Rollout } from "../records.ts";
 import type { StageContext, StageRunner } from "../pipeline/stage.ts";
 import { perRun } from "../pipeline/per_run.ts";
 import {
   type JudgeTemplate,
   loadTemplate,
   MODES,
+  type PromptLayout,
   renderJudgeTask,
   type Slot,
 } from "../prompts/mod.ts";
+import { seededOrder } from "../bench/random.ts";
+import { JUDGE_PROMPT_OPTIONS } from "./judge_prompt_options.ts";
 import {
   createRolloutStats,
   grpoAdvantages,
@@ -66,6 +69,14 @@ export interface RolloutOptions {
   inputKey: string;
   /** OpenRLHF `--data.label_key`. */
   labelKey: string;
+  /** Prompt layout: one user message (J1) or a system message plus the data. */
+  layout: PromptLayout;
+  /** Score modes: ask for whole-number scores (J1's draft). */
+  integerScores: boolean;
+  /** `strict`: only the exact answer formats count (verdict inside `<answer>` tags). */
+  parse: "lenient" | "strict";
+  /** Pairwise modes: `both` orders of every pair, or one seeded `random` order (J1's ablation). */
+  orders: "both" | "random";
 }
 
 /** The rollout stage runner. */
@@ -83,7 +94,9 @@ export const rolloutStage: StageRunner<RolloutOptions, Pair, Rollout> = {
     templates: {
       type: "string[]",
       default: ["thinking"],
-      description: "Seed prompts: `thinking`, `plan-execute` or template files",
+      description:
+        "Seed prompts: `thinking`, `plan-execute` (J1's), `thinking-v0`, `plan-execute-v0` " +
+        "(earlier wording) or template files",
     },
     samples: { type: "integer", default: 5, min: 1, description: "G: samples per task (J1: 5)" },
     temperature: { type: "number", default: 1.0, min: 0, description: "Sampling temperature" },
@@ -101,7 +114,9 @@ export const rolloutStage: StageRunner<RolloutOptions, Pair, Rollout> = {
     weights: {
       type: "object",
       default: { correct: 1 },
-      description: "Reward weights of `correct`, `consistent`, `format` (J1: correctness only)",
+      description:
+        "Reward weights of `correct`, `wrong`, `consistent`, `format` (J1: correctness only; " +
+        "negative reward: `wrong: -1`)",
     },
     consistency: {
       type: "string",
@@ -123,6 +138,13 @@ export const rolloutStage: StageRunner<RolloutOptions, Pair, Rollout> = {
     },
     inputKey: { type: "string", default: "input", description: "OpenRLHF --data.input_key" },
     labelKey: { type: "string", default: "label", description: "OpenRLHF --data.label_key" },
+    ...JUDGE_PROMPT_OPTIONS,
+    orders: {
+      type: "string",
+      enum: ["both", "random"],
+      default: "both",
+      description: "Pairwise modes: both orders of a pair, or one seeded random order per pair",
+    },
   },
   async *units(ctx) {
     for (const input of ctx.inputs) yield* input.records() as AsyncIterable<Pair>;
@@ -141,7 +163,7 @@ export const rolloutStage: StageRunner<RolloutOptions, Pair, Rollout> = {
       };
     }
     const o = ctx.options;
-    const tasks = judgeTasks(pair, await templatesOf(ctx.options));
+    const tasks = judgeTasks(pair, await templatesOf(ctx.options), pairOrder(o, pair));
     const judge = ctx.llm(o.judge);
     const completions = await settleAll(tasks.map((task) =>
       judge.complete(task.messages, {
@@ -155,7 +177,7 @@ export const rolloutStage: StageRunner<RolloutOptions, Pair, Rollout> = {
     const groups = tasks.map((task, t) => ({
       task,
       samples: completions[t].map((c) => ({
-        parsed: parseJudgment(task.mode, c.text, c.reasoning),
+        parsed: parseJudgment(task.mode, c.text, c.reasoning, rewardConfig(o).parse),
       })),
     }));
     const scored = scorePairGroups(groups, rewardConfig(o));
@@ -216,11 +238,16 @@ export const rolloutStage: StageRunner<RolloutOptions, Pair, Rollout> = {
   },
 };
 
-/** Every judge task of a pair, in a fixed order (what the stage asks the judge). */
-export function judgeTasks(pair: Pair, templates: JudgeTemplate[]): JudgeTask[] {
+/**
+ * Every judge task of a pair, in a fixed order (what the stage asks the judge): pairwise modes
+ * in both orders, or only in `order` when given.
+ */
+export function judgeTasks(pair: Pair, templates: JudgeTemplate[], order?: Order): JudgeTask[] {
   return templates.flatMap((template) => {
     const slots: Slot[] = template.mode === "pointwise"
       ? [{ target: "chosen" }, { target: "rejected" }]
+      : order
+      ? [{ order }]
       : [{ order: "AB" }, { order: "BA" }];
     return slots.map((slot) => renderJudgeTask(pair, template, slot));
   });
@@ -230,12 +257,17 @@ export function judgeTasks(pair: Pair, templates: JudgeTemplate[]): JudgeTask[] 
 const templatesOf = perRun((o: RolloutOptions): Promise<JudgeTemplate[]> => {
   validateRewardConfig(rewardConfig(o));
   return Promise.all(
-    o.modes.flatMap((mode) => o.templates.map((name) => loadTemplate(name, mode))),
+    o.modes.flatMap((mode) => o.templates.map((name) => loadTemplate(name, mode, o))),
   );
 });
 
 function rewardConfig(o: RolloutOptions): RewardConfig {
-  return { weights: o.weights, consistency: o.consistency };
+  return { weights: o.weights, consistency: o.consistency, parse: { strict: o.parse === "strict" } };
+}
+
+/** The single order of a pair's pairwise tasks under `orders: "random"` (seeded by pair). */
+function pairOrder(o: RolloutOptions, pair: Pair): Order | undefined {
+  return o.orders === "random" ? seededOrder(pair.id, o.seed) : undefined;
 }
 
 function isPair(r: unknown): r is Pair {
@@ -270,7 +302,7 @@ async function* taskRollouts(
         byTask.set(next.value.taskId, group);
         group.push(next.value);
       }
-      for (const task of judgeTasks(pair, templates)) {
+      for (const task of judgeTasks(pair, templates, pairOrder(ctx.options, pair))) {
         yield { task, rollouts: byTask.get(task.id) ?? [] };
       }
     }
