@@ -293,3 +293,19 @@ Deno.test("parse: simulator format errors are all caught", async () => {
   }
   assert.deepEqual(seen, expected);
 });
+
+Deno.test("parse: the simulator writes whole-number scores when the prompt asks for them", async () => {
+  const options = resolveSimOptions({ formatErrorRate: 0 });
+  for (const mode of ["pairwise-scores", "pairwise-verdict-scores", "pointwise"] as const) {
+    const template = await loadTemplate("thinking", mode, { integerScores: true });
+    const slot = mode === "pointwise" ? { target: "chosen" as const } : { order: "AB" as const };
+    const task = renderJudgeTask(pair, template, slot);
+    for (let sample = 0; sample < 16; sample++) {
+      const reply = simulateReply(task.messages, options, sample);
+      const parsed = parseJudgment(mode, reply.content, undefined, STRICT);
+      const scores = Object.values(parsed.scores ?? {});
+      assert.ok(scores.length > 0 && scores.every(Number.isInteger), `${mode}: ${reply.content}`);
+      if (mode === "pairwise-scores") assert.ok(parsed.verdict, "whole numbers never tie");
+    }
+  }
+});
