@@ -120,14 +120,14 @@ Deno.test("serve: /score takes a batch or a single item", async () => {
     assert.equal(batch.status, 200);
     assert.deepEqual(batch.body, {
       results: [
-        { reward: 2, rewards: { correct: 1, consistent: 1, format: 1 }, verdict: "A" },
-        { reward: 2, rewards: { correct: 1, consistent: 1, format: 1 }, verdict: "B" },
+        { reward: 2, rewards: { correct: 1, wrong: 0, consistent: 1, format: 1 }, verdict: "A" },
+        { reward: 2, rewards: { correct: 1, wrong: 0, consistent: 1, format: 1 }, verdict: "B" },
         {
           reward: 0,
-          rewards: { correct: 0, consistent: 0, format: 0 },
+          rewards: { correct: 0, wrong: 0, consistent: 0, format: 0 },
           parseError: "no_verdict",
         },
-        { reward: 1, rewards: { correct: 1, consistent: 0, format: 1 }, verdict: "B" },
+        { reward: 1, rewards: { correct: 1, wrong: 0, consistent: 0, format: 1 }, verdict: "B" },
       ],
     });
     const single = await call(server, "/score", {
@@ -135,7 +135,7 @@ Deno.test("serve: /score takes a batch or a single item", async () => {
     });
     assert.deepEqual(single.body, {
       reward: 0,
-      rewards: { correct: 0, consistent: 0, format: 1 },
+      rewards: { correct: 0, wrong: 1, consistent: 0, format: 1 },
       verdict: "B",
     });
   });
@@ -263,7 +263,7 @@ Deno.test("serve: a bad reward config is refused at start", async () => {
   await assert.rejects(
     () =>
       startRewardServer({ port: 0, reward: { weights: { nope: 1 }, consistency: "by-sample" } }),
-    /expected reward weights among correct, consistent, format, found "nope"/,
+    /expected reward weights among correct, wrong, consistent, format, found "nope"/,
   );
 });
 
