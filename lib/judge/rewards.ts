@@ -5,7 +5,7 @@
  */
 import { UserError } from "../errors.ts";
 import type { JudgeTask, PointwiseTarget, Verdict } from "../records.ts";
-import type { ParseOptions, Parsed } from "./parse.ts";
+import type { Parsed, ParseOptions } from "./parse.ts";
 
 /**
  * The reward components:

@@ -16,7 +16,7 @@ export {
   type PromptLayout,
   type PromptText,
   promptText,
-  type TemplateOptions,
   templateDigest,
+  type TemplateOptions,
 } from "./templates.ts";
 export { renderComparison, renderInstruction, renderJudgeTask, type Slot } from "./render.ts";

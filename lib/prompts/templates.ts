@@ -292,7 +292,10 @@ export function promptText(template: JudgeTemplate): PromptText {
   if (text === undefined) {
     const scale = SCORE_SCALES[template.integerScores ? "integer" : "decimal"];
     const fill = (s: string) =>
-      s.replace(PLACEHOLDER_PATTERN, (whole, name: string) => name === "score_scale" ? scale : whole);
+      s.replace(
+        PLACEHOLDER_PATTERN,
+        (whole, name: string) => name === "score_scale" ? scale : whole,
+      );
     const [system, user] = [fill(template.system), fill(template.user)];
     text = (template.layout ?? "one-message") === "one-message"
       ? { system: "", user: system.trim() ? `${system}\n\n${user}` : user }

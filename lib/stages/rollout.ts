@@ -262,7 +262,11 @@ const templatesOf = perRun((o: RolloutOptions): Promise<JudgeTemplate[]> => {
 });
 
 function rewardConfig(o: RolloutOptions): RewardConfig {
-  return { weights: o.weights, consistency: o.consistency, parse: { strict: o.parse === "strict" } };
+  return {
+    weights: o.weights,
+    consistency: o.consistency,
+    parse: { strict: o.parse === "strict" },
+  };
 }
 
 /** The single order of a pair's pairwise tasks under `orders: "random"` (seeded by pair). */
