@@ -13,7 +13,7 @@ import {
   SCORE_SCALES,
 } from "../lib/prompts/mod.ts";
 import { seededOrder } from "../lib/bench/random.ts";
-import type { LlmClient } from "../lib/llm/types.ts";
+import { emptyStats, type LlmClient } from "../lib/llm/types.ts";
 import {
   decodeLabel,
   grpoAdvantages,
@@ -384,14 +384,7 @@ function fixedJudge(text: string): LlmClient {
           cached: false,
         })),
       ),
-    stats: () => ({
-      requests: 0,
-      cacheHits: 0,
-      retries: 0,
-      failures: 0,
-      promptTokens: 0,
-      completionTokens: 0,
-    }),
+    stats: emptyStats,
   };
 }
 

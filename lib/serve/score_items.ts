@@ -36,7 +36,7 @@ export interface ScoreResult {
  * import assert from "node:assert/strict";
  * const label = { taskId: "t", pairId: "p", mode: "pairwise", template: "thinking", order: "AB", label: "A" };
  * const out = scoreItems({ response: "<think>x</think>[[B]]", label }, { weights: { correct: 1 }, consistency: "by-sample" });
- * assert.deepEqual(out, { reward: 0, rewards: { correct: 0, consistent: 0, format: 1 }, verdict: "B" });
+ * assert.deepEqual(out, { reward: 0, rewards: { correct: 0, wrong: 1, consistent: 0, format: 1 }, verdict: "B" });
  * ```
  */
 export function scoreItems(
