@@ -29,19 +29,18 @@ import {
   summarize,
   type Summary,
 } from "../bench/mod.ts";
+import { type JudgeTemplate, loadTemplate, MODES, renderComparison } from "../prompts/mod.ts";
 import {
-  type JudgeTemplate,
-  loadTemplate,
-  MODES,
-  type PromptLayout,
-  renderComparison,
-} from "../prompts/mod.ts";
-import { JUDGE_PROMPT_OPTIONS } from "./judge_prompt_options.ts";
+  PARSE_OPTION,
+  type ParseStrictness,
+  PROMPT_OPTIONS,
+  type PromptOptions,
+} from "./judge_prompt_options.ts";
 import { parseJudgment } from "../judge/mod.ts";
 import { positionBiasBySubset, renderHtml, renderMarkdown } from "../report/mod.ts";
 
 /** Options of the evaluate stage. */
-export interface EvaluateOptions {
+export interface EvaluateOptions extends PromptOptions {
   judge: string;
   benchmark: string;
   data: string;
@@ -57,12 +56,8 @@ export interface EvaluateOptions {
   limit: number;
   baseline: string;
   maxDrop: number;
-  /** Prompt layout: one user message (J1) or a system message plus the data. */
-  layout: PromptLayout;
-  /** Score modes: ask for whole-number scores (J1's draft). */
-  integerScores: boolean;
   /** `strict`: only the exact answer formats count (verdict inside `<answer>` tags). */
-  parse: "lenient" | "strict";
+  parse: ParseStrictness;
 }
 
 /** The evaluate stage runner. */
@@ -134,7 +129,8 @@ export const evaluateStage: StageRunner<EvaluateOptions, BenchItem, EvalItem> = 
       min: 0,
       description: "Largest drop allowed against the baseline, in points",
     },
-    ...JUDGE_PROMPT_OPTIONS,
+    ...PROMPT_OPTIONS,
+    ...PARSE_OPTION,
   },
   async *units(ctx) {
     const adapter = getAdapter(ctx.options.benchmark);

@@ -15,12 +15,18 @@ import {
   type JudgeTemplate,
   loadTemplate,
   MODES,
-  type PromptLayout,
   renderJudgeTask,
   type Slot,
 } from "../prompts/mod.ts";
-import { seededOrder } from "../bench/random.ts";
-import { JUDGE_PROMPT_OPTIONS } from "./judge_prompt_options.ts";
+import {
+  ORDERS_OPTION,
+  pairOrder,
+  type PairOrders,
+  PARSE_OPTION,
+  type ParseStrictness,
+  PROMPT_OPTIONS,
+  type PromptOptions,
+} from "./judge_prompt_options.ts";
 import {
   createRolloutStats,
   grpoAdvantages,
@@ -38,7 +44,7 @@ import {
 } from "../export/mod.ts";
 
 /** Options of the rollout stage (see the option specs of {@linkcode rolloutStage}). */
-export interface RolloutOptions {
+export interface RolloutOptions extends PromptOptions {
   /** The judge endpoint's name. */
   judge: string;
   /** Judge output formats. */
@@ -69,14 +75,10 @@ export interface RolloutOptions {
   inputKey: string;
   /** OpenRLHF `--data.label_key`. */
   labelKey: string;
-  /** Prompt layout: one user message (J1) or a system message plus the data. */
-  layout: PromptLayout;
-  /** Score modes: ask for whole-number scores (J1's draft). */
-  integerScores: boolean;
   /** `strict`: only the exact answer formats count (verdict inside `<answer>` tags). */
-  parse: "lenient" | "strict";
+  parse: ParseStrictness;
   /** Pairwise modes: `both` orders of every pair, or one seeded `random` order (J1's ablation). */
-  orders: "both" | "random";
+  orders: PairOrders;
 }
 
 /** The rollout stage runner. */
@@ -138,13 +140,9 @@ export const rolloutStage: StageRunner<RolloutOptions, Pair, Rollout> = {
     },
     inputKey: { type: "string", default: "input", description: "OpenRLHF --data.input_key" },
     labelKey: { type: "string", default: "label", description: "OpenRLHF --data.label_key" },
-    ...JUDGE_PROMPT_OPTIONS,
-    orders: {
-      type: "string",
-      enum: ["both", "random"],
-      default: "both",
-      description: "Pairwise modes: both orders of a pair, or one seeded random order per pair",
-    },
+    ...PROMPT_OPTIONS,
+    ...PARSE_OPTION,
+    ...ORDERS_OPTION,
   },
   async *units(ctx) {
     for (const input of ctx.inputs) yield* input.records() as AsyncIterable<Pair>;
@@ -267,11 +265,6 @@ function rewardConfig(o: RolloutOptions): RewardConfig {
     consistency: o.consistency,
     parse: { strict: o.parse === "strict" },
   };
-}
-
-/** The single order of a pair's pairwise tasks under `orders: "random"` (seeded by pair). */
-function pairOrder(o: RolloutOptions, pair: Pair): Order | undefined {
-  return o.orders === "random" ? seededOrder(pair.id, o.seed) : undefined;
 }
 
 function isPair(r: unknown): r is Pair {
