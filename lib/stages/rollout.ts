@@ -2,8 +2,8 @@
  * The `rollout` stage: Pairs → judge tasks (mode × template × both orders, or one seeded order,
  * or both responses for pointwise) → G samples per task in one `n` request → parsed, rewarded
  * (a pair's groups scored together, so consistency and pointwise distant supervision work), GRPO
- * advantages → Rollouts. `finish` returns the batch health stats and writes the trainer hand-offs into the
- * stage's folder (`exports`: paths and row counts; `artifacts`: name → path).
+ * advantages → Rollouts. `finish` returns the batch health stats and writes the trainer
+ * hand-offs into the stage's folder (`exports`: paths and row counts; `artifacts`: name → path).
  * @module
  */
 import { requestSeed } from "../llm/request_seed.ts";
