@@ -62,8 +62,11 @@ export interface Pair {
   provenance: PairProvenance;
 }
 
-/** Judge output format. */
-export type Mode = "pairwise" | "pairwise-scores" | "pointwise";
+/**
+ * Judge output format: a verdict (J1's PaV), two scores (PaS), two scores then a verdict (PaVS:
+ * only the verdict counts), or one response's score (PoS).
+ */
+export type Mode = "pairwise" | "pairwise-scores" | "pairwise-verdict-scores" | "pointwise";
 
 /** Which response is shown first: `AB` = chosen as A, `BA` = rejected as A. */
 export type Order = "AB" | "BA";
@@ -124,7 +127,7 @@ export interface Rollout {
   /** The thought: the server's reasoning field, else the `<think>` (or plan+execution) block. */
   thought: string;
   verdict?: Verdict;
-  /** Pairwise-scores: `{A, B}`; pointwise: `{score}`. */
+  /** Pairwise-scores and pairwise-verdict-scores: `{A, B}`; pointwise: `{score}`. */
   scores?: Record<string, number>;
   parseError?: ParseErrorCode;
   /** Weighted sum of the components. */
@@ -165,7 +168,10 @@ export interface ComparisonResult {
    * `AB` shows the chosen response as A, so the right verdict is `A` in `AB` and `B` in `BA`.
    */
   verdicts?: Partial<Record<Order, (Verdict | null)[]>>;
-  /** Pairwise-scores: per order, per sample, `[scoreA, scoreB]` (`null` = unparseable). */
+  /**
+   * Pairwise-scores (the decision) and pairwise-verdict-scores (kept beside the verdicts, which
+   * decide): per order, per sample, `[scoreA, scoreB]` (`null` = unparseable or not written).
+   */
   scorePairs?: Partial<Record<Order, ([number, number] | null)[]>>;
   /** Pointwise: per sample, the score of each response (`null` = unparseable). */
   scores?: { chosen: (number | null)[]; rejected: (number | null)[] };

@@ -4,7 +4,8 @@
  * interrupted. The first stdout line names the URL (other tools parse it).
  *
  * Flags: `--port 8787 --host 127.0.0.1 --token-env J1KIT_REWARD_TOKEN --max-body-bytes 10000000
- * --weights '{"correct":1}' --consistency by-sample|by-majority --partner-wait-ms 120000
+ * --weights '{"correct":1}' --consistency by-sample|by-majority --parse lenient|strict
+ * --partner-wait-ms 120000
  * --partner-idle-ms 30000 --group-size 5 --refuse-alone`.
  * @module
  */
@@ -15,7 +16,7 @@ import { startRewardServer } from "../lib/serve/server.ts";
 
 const USAGE = "usage: deno task serve [--port 8787] [--host 127.0.0.1] " +
   "[--token-env J1KIT_REWARD_TOKEN] [--max-body-bytes 10000000] " +
-  `[--weights '{"correct":1}'] [--consistency by-sample|by-majority] ` +
+  `[--weights '{"correct":1}'] [--consistency by-sample|by-majority] [--parse lenient|strict] ` +
   "[--partner-wait-ms 120000] [--partner-idle-ms 30000] [--group-size 5] [--refuse-alone]";
 
 /** An integer flag from `min` to `max`, or a `UserError` naming it. */
@@ -38,6 +39,7 @@ Deno.exit(
       "max-body-bytes": { type: "string", default: "10000000" },
       weights: { type: "string" },
       consistency: { type: "string" },
+      parse: { type: "string" },
       "partner-wait-ms": { type: "string", default: "120000" },
       "partner-idle-ms": { type: "string", default: "30000" },
       "group-size": { type: "string", default: "5" },

@@ -489,3 +489,19 @@ Deno.test("compareSummaries: deltas in points, regressions beyond maxDrop", () =
   assert.equal(missing.rows[0].delta, null);
   assert.deepEqual(missing.regressions, []);
 });
+
+Deno.test("metrics: pairwise-verdict-scores decides by verdicts; score_agreement reads the scores", () => {
+  // AB: verdict A with scores for A, verdict A against its scores (B higher), a tie, unparseable.
+  const r: ComparisonResult = {
+    key: "0",
+    thoughtLengths: [],
+    verdicts: { AB: ["A", "A", "B", null], BA: ["B"] },
+    scorePairs: { AB: [[8, 2], [2, 8], [5, 5], null], BA: [[1, 9]] },
+  };
+  const item: EvalItem = { benchmark: "pairwise", subset: "all", itemId: "1", results: [r] };
+  const m = genericMetrics([item], { mode: "pairwise-verdict-scores" });
+  assert.equal(m.accuracy_ab, 1, "the verdicts decide (2 of 3 parsed say A), not the scores");
+  assert.equal(m.score_agreement, 2 / 3);
+  assert.equal(m.parse_failures, 1 / 5);
+  assert.equal(genericMetrics([item]).score_agreement, undefined, "only for that mode");
+});

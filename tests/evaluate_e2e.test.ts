@@ -7,6 +7,7 @@ import { assertFailedOrderAskedAlone, orderedPairFile } from "./helpers/failing_
 
 const BENCHMARKS: [string, string, string, string][] = [
   ["judgebench", "fixtures/bench/judgebench", "pairwise", "judgebench_score"],
+  ["judgebench", "fixtures/bench/judgebench", "pairwise-verdict-scores", "judgebench_score"],
   ["rewardbench", "fixtures/bench/rewardbench", "pairwise", "rewardbench_score"],
   ["rewardbench2", "fixtures/bench/reward-bench-2", "pointwise", "rewardbench2_score"],
   ["rm-bench", "fixtures/bench/rm-bench", "pointwise", "rmbench_score"],
@@ -18,6 +19,41 @@ const BENCHMARKS: [string, string, string, string][] = [
 const defaults = Object.fromEntries(
   Object.entries(evaluateStage.options).map(([k, s]) => [k, s.default]),
 );
+
+Deno.test("evaluate e2e: pairwise-verdict-scores decides by the verdict and keeps the scores", async () => {
+  const sim = await startSim({ seed: 4, formatErrorRate: 0 });
+  try {
+    const llm = createLlmClient(
+      endpointDefaults({ name: "default", baseUrl: sim.url, model: "j1-sim" }),
+    );
+    const options = {
+      ...defaults,
+      benchmark: "pairwise",
+      data: "fixtures/bench/pairwise.jsonl",
+      mode: "pairwise-verdict-scores",
+      integerScores: true,
+      parse: "strict",
+      samples: 2,
+    } as never;
+    const ctx = testContext(options, [], { default: llm });
+    const { records } = await runStageInMemory(evaluateStage, ctx);
+    for (const item of records) {
+      for (const r of item.results) {
+        for (const order of ["AB", "BA"] as const) {
+          assert.equal(r.verdicts![order]!.length, 2);
+          assert.ok(r.verdicts![order]!.every((v) => v === "A" || v === "B"));
+          assert.ok(r.scorePairs![order]!.every((p) => p !== null && p.every(Number.isInteger)));
+        }
+      }
+    }
+    const written = JSON.parse(await Deno.readTextFile(`${ctx.dir}/summary.json`));
+    // The simulator's scores side with its verdict.
+    assert.equal(written.overall.score_agreement, 1);
+    assert.equal(written.overall.parse_failures, 0);
+  } finally {
+    await sim.close();
+  }
+});
 
 Deno.test("evaluate e2e: every benchmark fixture → items, summary, official score, reports", async () => {
   const sim = await startSim({ seed: 4 });

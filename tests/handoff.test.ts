@@ -24,6 +24,9 @@ const options = (extra: Partial<HandoffOptions> = {}): HandoffOptions => ({
   maxPromptTokens: 4096,
   overBudget: "warn",
   exports: ["verl", "openrlhf", "trl"],
+  layout: "one-message",
+  integerScores: false,
+  orders: "both",
   ...extra,
 });
 
@@ -101,26 +104,30 @@ Deno.test("handoff: TRL rows have no column TRL ≤ 0.23's chat-template key che
 
 Deno.test("handoff: prompt tokens counted with the trainer model's tokenizer, against a budget", async () => {
   const qwen = await loadTokenizer("qwen3");
-  const warn = await run(options({ tokenizer: "qwen3", maxPromptTokens: 300 }));
+  // A budget between the shortest and the longest prompt: the median.
+  const counted = (await run(options({ tokenizer: "qwen3" }))).records as JudgeTask[];
+  const lengths = counted.map((t) => t.promptTokens!).sort((a, b) => a - b);
+  const budget = lengths[lengths.length >> 1];
+  const warn = await run(options({ tokenizer: "qwen3", maxPromptTokens: budget }));
   const tasks = warn.records as JudgeTask[];
   for (const t of tasks) assert.equal(t.promptTokens, qwen.countPrompt(t.messages));
   const stats = warn.summary.promptTokens as { max: number; overBudget: number; budget: number };
-  const over = tasks.filter((t) => t.promptTokens! > 300).length;
-  assert.ok(over > 0 && over < tasks.length, `some prompts over 300 tokens (${over})`);
-  assert.deepEqual([stats.budget, stats.overBudget], [300, over]);
-  assert.equal(stats.max, Math.max(...tasks.map((t) => t.promptTokens!)));
-  assert.ok(warn.logs.some((l) => l.startsWith(`${over} prompts exceed 300 tokens (qwen3`)));
+  const over = tasks.filter((t) => t.promptTokens! > budget).length;
+  assert.ok(over > 0 && over < tasks.length, `some prompts over ${budget} tokens (${over})`);
+  assert.deepEqual([stats.budget, stats.overBudget], [budget, over]);
+  assert.equal(stats.max, lengths.at(-1));
+  assert.ok(warn.logs.some((l) => l.startsWith(`${over} prompts exceed ${budget} tokens (qwen3`)));
 
   // Rejecting: the whole pair goes, so no pair is split.
   const reject = await run(
-    options({ tokenizer: "qwen3", maxPromptTokens: 300, overBudget: "reject" }),
+    options({ tokenizer: "qwen3", maxPromptTokens: budget, overBudget: "reject" }),
   );
   const kept = new Set((reject.records as JudgeTask[]).map((t) => t.pairId));
-  const overPairs = new Set(tasks.filter((t) => t.promptTokens! > 300).map((t) => t.pairId));
+  const overPairs = new Set(tasks.filter((t) => t.promptTokens! > budget).map((t) => t.pairId));
   assert.deepEqual(reject.rejects.map((r) => (r.record as Pair).id).sort(), [...overPairs].sort());
   assert.match(
     reject.rejects[0].detail!,
-    /expected at most 300 prompt tokens \(qwen3\), found \d+/,
+    new RegExp(`expected at most ${budget} prompt tokens \\(qwen3\\), found \\d+`),
   );
   assert.ok([...kept].every((p) => !overPairs.has(p)));
   assert.equal((reject.records as JudgeTask[]).length, kept.size * 4);

@@ -1,10 +1,16 @@
 import assert from "node:assert/strict";
-import { type Parsed, parseJudgment } from "../lib/judge/parse.ts";
+import { type Parsed, parseJudgment, type ParseOptions } from "../lib/judge/parse.ts";
 import { BUILTIN_TEMPLATES, loadTemplate, MODES, renderJudgeTask } from "../lib/prompts/mod.ts";
 import type { Mode, Pair } from "../lib/records.ts";
 import { resolveSimOptions, simulateReply } from "../lib/sim/mod.ts";
 
-type Case = [mode: Mode, text: string, expected: Partial<Parsed>, reasoning?: string];
+type Case = [
+  mode: Mode,
+  text: string,
+  expected: Partial<Parsed>,
+  reasoning?: string,
+  options?: ParseOptions,
+];
 
 const T = "<think>Criteria: correctness. A is right.</think>";
 const THOUGHT = "Criteria: correctness. A is right.";
@@ -120,6 +126,68 @@ const PAIRWISE_SCORES: Case[] = [
   ["pairwise-scores", "", { parseError: "empty" }],
 ];
 
+const V = (v: string) => `<answer> [[${v}]] </answer>`;
+/** Pairwise-verdict-scores: the verdict decides; scores are kept when they parse. */
+const PAIRWISE_VERDICT_SCORES: Case[] = [
+  ["pairwise-verdict-scores", `${S("8.5", "3")}\n${V("A")}`, {
+    verdict: "A",
+    scores: { A: 8.5, B: 3 },
+    thought: THOUGHT,
+    wellFormed: true,
+  }],
+  // The verdict decides even against the scores.
+  ["pairwise-verdict-scores", `${S("8.5", "3")}\n${V("B")}`, { verdict: "B", wellFormed: true }],
+  ["pairwise-verdict-scores", `${S("6", "6")}\n${V("B")}`, {
+    verdict: "B",
+    scores: { A: 6, B: 6 },
+  }],
+  // Missing or broken scores: the verdict still counts, the format does not.
+  [
+    "pairwise-verdict-scores",
+    `${T}\n${V("A")}`,
+    { verdict: "A", scores: undefined, parseError: undefined, wellFormed: false },
+  ],
+  ["pairwise-verdict-scores", `${S("11", "3")}\n${V("A")}`, { verdict: "A", wellFormed: false }],
+  ["pairwise-verdict-scores", S("8", "3"), { parseError: "no_verdict", scores: { A: 8, B: 3 } }],
+  ["pairwise-verdict-scores", `${S("8", "3")}\n${V("A")}\n${V("B")}`, {
+    parseError: "multiple_verdicts",
+  }],
+  ["pairwise-verdict-scores", `${PLAN}\n${SCORES("2", "9")}\n${V("B")}`, {
+    verdict: "B",
+    wellFormed: true,
+  }],
+];
+
+/** Strict parsing: only the formats the prompts ask for. */
+const STRICT: ParseOptions = { strict: true };
+const STRICT_CASES: Case[] = [
+  ["pairwise", `${T}\n${V("A")}`, { verdict: "A", wellFormed: true }, undefined, STRICT],
+  ["pairwise", `${T}<answer>[[B]]</answer>`, { verdict: "B" }, undefined, STRICT],
+  ["pairwise", `${T}\nSo the verdict is [[B]].`, { parseError: "no_verdict" }, undefined, STRICT],
+  ["pairwise", `${T}\n<answer> A </answer>`, { parseError: "no_verdict" }, undefined, STRICT],
+  ["pairwise", `${T}\n<answer> [[ A ]] </answer>`, { parseError: "no_verdict" }, undefined, STRICT],
+  [
+    "pairwise",
+    `${T}\n<answer> [[A]] is better </answer>`,
+    { parseError: "no_verdict" },
+    undefined,
+    STRICT,
+  ],
+  ["pairwise", `${T}\n${V("A")} ${V("B")}`, { parseError: "multiple_verdicts" }, undefined, STRICT],
+  ["pairwise-scores", S("8.5", "3"), { verdict: "A", scores: { A: 8.5, B: 3 } }, undefined, STRICT],
+  ["pairwise-scores", S("7.5/10", "3"), { parseError: "no_score" }, undefined, STRICT],
+  ["pointwise", `${T}\n<score> 7 </score>`, { scores: { score: 7 } }, undefined, STRICT],
+  ["pointwise", `${T}\n<score>7 out of 10</score>`, { parseError: "no_score" }, undefined, STRICT],
+  ["pairwise-verdict-scores", `${S("8", "3")}\n${V("B")}`, { verdict: "B" }, undefined, STRICT],
+  [
+    "pairwise-verdict-scores",
+    `${S("8", "3")}\n[[B]]`,
+    { parseError: "no_verdict" },
+    undefined,
+    STRICT,
+  ],
+];
+
 const P = (s: string) => `${T}\n<score>${s}</score>`;
 const POINTWISE: Case[] = [
   ["pointwise", P("7.5"), { scores: { score: 7.5 }, wellFormed: true, verdict: undefined }],
@@ -141,9 +209,17 @@ const POINTWISE: Case[] = [
   ["pointwise", "", { parseError: "empty" }],
 ];
 
-for (const [mode, text, expected, reasoning] of [...PAIRWISE, ...PAIRWISE_SCORES, ...POINTWISE]) {
-  Deno.test(`parse: ${mode} ${JSON.stringify(text).slice(0, 70)}${reasoning ? " +reasoning" : ""}`, () => {
-    const parsed = parseJudgment(mode, text, reasoning);
+const ALL_CASES = [
+  ...PAIRWISE,
+  ...PAIRWISE_SCORES,
+  ...PAIRWISE_VERDICT_SCORES,
+  ...POINTWISE,
+  ...STRICT_CASES,
+];
+for (const [mode, text, expected, reasoning, options] of ALL_CASES) {
+  const flags = `${reasoning ? " +reasoning" : ""}${options?.strict ? " (strict)" : ""}`;
+  Deno.test(`parse: ${mode} ${JSON.stringify(text).slice(0, 70)}${flags}`, () => {
+    const parsed = parseJudgment(mode, text, reasoning, options);
     for (const [key, value] of Object.entries(expected)) {
       assert.deepEqual(parsed[key as keyof Parsed], value, key);
     }
@@ -168,7 +244,7 @@ const pair: Pair = {
 async function simulatedTasks() {
   const tasks = [];
   for (const mode of MODES) {
-    for (const name of BUILTIN_TEMPLATES) {
+    for (const name of BUILTIN_TEMPLATES[mode]) {
       const template = await loadTemplate(name, mode);
       const slots = mode === "pointwise"
         ? [{ target: "chosen" as const }, { target: "rejected" as const }]
@@ -185,7 +261,7 @@ for (const reasoningField of [undefined, "reasoning_content"] as const) {
     for (const task of await simulatedTasks()) {
       for (let sample = 0; sample < 8; sample++) {
         const reply = simulateReply(task.messages, options, sample);
-        const parsed = parseJudgment(task.mode, reply.content, reply.reasoning);
+        const parsed = parseJudgment(task.mode, reply.content, reply.reasoning, STRICT);
         const where = `${task.mode}/${task.template}/${task.order ?? task.target}#${sample}`;
         assert.equal(parsed.parseError, undefined, where);
         assert.ok(parsed.wellFormed, where);
@@ -193,6 +269,11 @@ for (const reasoningField of [undefined, "reasoning_content"] as const) {
         assert.ok(!/<\/?(think|plan|execution|answer)>/.test(parsed.thought), where);
         if (task.mode === "pairwise") assert.ok(parsed.verdict, where);
         if (task.mode === "pairwise-scores") assert.equal(Object.keys(parsed.scores!).length, 2);
+        if (task.mode === "pairwise-verdict-scores") {
+          assert.ok(parsed.verdict, where);
+          const { A, B } = parsed.scores!;
+          assert.equal(A > B ? "A" : "B", parsed.verdict, `${where}: scores side with the verdict`);
+        }
         if (task.mode === "pointwise") assert.equal(typeof parsed.scores?.score, "number", where);
       }
     }
@@ -218,4 +299,20 @@ Deno.test("parse: simulator format errors are all caught", async () => {
     }
   }
   assert.deepEqual(seen, expected);
+});
+
+Deno.test("parse: the simulator writes whole-number scores when the prompt asks for them", async () => {
+  const options = resolveSimOptions({ formatErrorRate: 0 });
+  for (const mode of ["pairwise-scores", "pairwise-verdict-scores", "pointwise"] as const) {
+    const template = await loadTemplate("thinking", mode, { integerScores: true });
+    const slot = mode === "pointwise" ? { target: "chosen" as const } : { order: "AB" as const };
+    const task = renderJudgeTask(pair, template, slot);
+    for (let sample = 0; sample < 16; sample++) {
+      const reply = simulateReply(task.messages, options, sample);
+      const parsed = parseJudgment(mode, reply.content, undefined, STRICT);
+      const scores = Object.values(parsed.scores ?? {});
+      assert.ok(scores.length > 0 && scores.every(Number.isInteger), `${mode}: ${reply.content}`);
+      if (mode === "pairwise-scores") assert.ok(parsed.verdict, "whole numbers never tie");
+    }
+  }
 });

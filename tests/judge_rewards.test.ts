@@ -32,8 +32,9 @@ function group(
     if (o === "junk") return "I cannot decide.";
     if (mode === "pairwise") return `${THINK}<answer> [[${o}]] </answer>`;
     if (mode === "pointwise") return `${THINK}<score>${o}</score>`;
-    const [a, b] = o.split(",");
-    return `${THINK}<score_A>${a}</score_A> <score_B>${b}</score_B>`;
+    const [a, b, verdict] = o.split(",");
+    const scores = `${THINK}<score_A>${a}</score_A> <score_B>${b}</score_B>`;
+    return verdict ? `${scores}\n<answer> [[${verdict}]] </answer>` : scores;
   };
   return { task, samples: outputs.map((o) => ({ parsed: parseJudgment(mode, text(o)) })) };
 }
@@ -138,10 +139,39 @@ const CASES: {
     expected: { correct: [[1], [0], [1], [0]], consistent: [[1], [undefined], [1], [undefined]] },
   },
   {
-    name: "weights and format bonus",
+    name: "weights, with a format reward",
     groups: [group("pairwise", "AB", ["A", "B", "junk"])],
-    config: { weights: { correct: 2, format: 0.5 }, formatBonus: 0.1, consistency: "by-sample" },
-    expected: { reward: [[2.6, 0.6, 0]] },
+    config: { weights: { correct: 2, format: 0.5 }, consistency: "by-sample" },
+    expected: { reward: [[2.5, 0.5, 0]] },
+  },
+  {
+    name: "negative reward: a wrong verdict is -1, an unparseable one 0",
+    groups: [group("pairwise", "AB", ["A", "B", "junk"]), group("pairwise", "BA", ["A"])],
+    config: { weights: { correct: 1, wrong: -1 }, consistency: "by-sample" },
+    expected: { correct: [[1, 0, 0], [0]], wrong: [[0, 1, 0], [1]], reward: [[1, -1, 0], [-1]] },
+  },
+  {
+    name: "wrong in the score modes: ties and lower chosen scores; unscored partners are not",
+    groups: [
+      group("pairwise-scores", "AB", ["8,3", "3,8", "5,5", "11,3"]),
+      group("pointwise", "chosen", ["8", "5", "junk", "6"]),
+      group("pointwise", "rejected", ["3", "5", "2"]),
+    ],
+    expected: { wrong: [[0, 1, 1, 0], [0, 1, 0, 0], [0, 1, 0]] },
+  },
+  {
+    name: "pairwise-verdict-scores: the verdict is rewarded, never the scores",
+    groups: [
+      group("pairwise-verdict-scores", "AB", ["8,3,A", "8,3,B", "3,8,A", "8,3", "junk"]),
+      group("pairwise-verdict-scores", "BA", ["9,2,B", "2,9,B"]),
+    ],
+    config: ALL,
+    expected: {
+      correct: [[1, 0, 1, 0, 0], [1, 1]],
+      wrong: [[0, 1, 0, 0, 0], [0, 0]],
+      consistent: [[1, 0, 0, 0, 0], [1, 0]],
+      format: [[1, 1, 1, 0, 0], [1, 1]],
+    },
   },
 ];
 
@@ -160,7 +190,7 @@ for (const c of CASES) {
 
 Deno.test("rewards: every component is stored whatever the weights", () => {
   const out = scorePairGroups([group("pairwise", "AB", ["A"]), group("pairwise", "BA", ["A"])]);
-  assert.deepEqual(out[0][0].rewards, { correct: 1, format: 1, consistent: 0 });
+  assert.deepEqual(out[0][0].rewards, { correct: 1, wrong: 0, format: 1, consistent: 0 });
   assert.equal(out[0][0].reward, 1);
 });
 

@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
 import { UserError } from "../lib/errors.ts";
-import { JUDGE_MARKERS, OUTPUT_TAGS } from "../lib/prompts/markers.ts";
+import { JUDGE_MARKERS, OUTPUT_TAGS, SCORE_SCALES } from "../lib/prompts/markers.ts";
 import {
   BUILTIN_TEMPLATES,
   loadTemplate,
   MODES,
   parseTemplate,
+  promptText,
   renderComparison,
   renderInstruction,
   renderJudgeTask,
@@ -28,11 +29,15 @@ const pair: Pair = {
 const EXPECTED_TAGS: Record<Mode, { has: string[]; not: string[] }> = {
   "pairwise": { has: [OUTPUT_TAGS.answer[0], "[[A]]", "[[B]]"], not: [OUTPUT_TAGS.scoreA[0]] },
   "pairwise-scores": {
-    has: [OUTPUT_TAGS.scoreA[0], OUTPUT_TAGS.scoreB[0], "0.1"],
+    has: [OUTPUT_TAGS.scoreA[0], OUTPUT_TAGS.scoreB[0]],
     not: [OUTPUT_TAGS.answer[0]],
   },
+  "pairwise-verdict-scores": {
+    has: [OUTPUT_TAGS.scoreA[0], OUTPUT_TAGS.scoreB[0], OUTPUT_TAGS.answer[0], "[[A]]", "[[B]]"],
+    not: [],
+  },
   "pointwise": {
-    has: [OUTPUT_TAGS.score[0], "0.1"],
+    has: [OUTPUT_TAGS.score[0]],
     not: [OUTPUT_TAGS.scoreA[0], OUTPUT_TAGS.answer[0]],
   },
 };
@@ -44,19 +49,70 @@ const STYLE_TAGS: Record<string, { has: string[]; not: string[] }> = {
   },
 };
 
+/**
+ * What J1's seed prompts do not ask for (J1's finding is that training makes the judge learn
+ * these), so the default templates must not ask for them either.
+ */
+const NOT_IN_J1 = [
+  /re-?check/i,
+  /re-?evaluat/i,
+  /for example/i,
+  /must differ/i,
+  /ties? (are|is) not allowed/i,
+  /\d\.\d/, // no example score values
+];
+
+/** J1's points each default template asks for (J1.md §2), as phrases of our own wording. */
+const J1_POINTS: Record<string, Partial<Record<Mode | "pairwise-any", RegExp[]>>> = {
+  "thinking": {
+    "pairwise-any": [
+      /criteria/,
+      /compare the two answers in detail/,
+      /refer explicitly to those criteria/,
+      /Where it helps, also write a reference answer/,
+      /order in which the two answers are shown, their length, or the names/,
+      /objective/,
+    ],
+    "pointwise": [
+      /one at a time; judge each one independently/,
+      /criteria/,
+      /what an ideal answer would look like/,
+      /concrete ideal answer \(a reference answer\) if you can/,
+      /compare the assistant's answer with it/,
+    ],
+  },
+  "plan-execute": {
+    "pairwise-any": [
+      /must not depend on the two answers/,
+      /reference answer worked out step by step/,
+      /step by step to evaluate the two answers, sticking to the plan rather than copying it/,
+      /order in which the two answers are shown, their length, or the names/,
+    ],
+    "pointwise": [/one at a time; judge each one independently/, /must not depend on the answer/],
+  },
+};
+
 for (const mode of MODES) {
-  for (const name of BUILTIN_TEMPLATES) {
+  for (const name of BUILTIN_TEMPLATES[mode]) {
+    const style = name.replace(/-v0$/, "");
     Deno.test(`templates: built-in ${mode}/${name} loads and asks for the right output`, async () => {
       const t = await loadTemplate(name, mode);
       assert.equal(t.name, name);
       assert.equal(t.mode, mode);
       assert.match(t.source, new RegExp(`templates/judge/${mode}-${name}\\.md$`));
       const prompt = `${t.system}\n${t.user}`;
-      for (const tag of [...EXPECTED_TAGS[mode].has, ...STYLE_TAGS[name].has]) {
+      for (const tag of [...EXPECTED_TAGS[mode].has, ...STYLE_TAGS[style].has]) {
         assert.ok(prompt.includes(tag), `${tag} in ${mode}/${name}`);
       }
-      for (const tag of [...EXPECTED_TAGS[mode].not, ...STYLE_TAGS[name].not]) {
+      for (const tag of [...EXPECTED_TAGS[mode].not, ...STYLE_TAGS[style].not]) {
         assert.ok(!prompt.includes(tag), `no ${tag} in ${mode}/${name}`);
+      }
+      if (name === style) {
+        const points = J1_POINTS[style][mode === "pointwise" ? mode : "pairwise-any"] ?? [];
+        for (const point of points) assert.match(prompt, point, `${mode}/${name}`);
+        for (const extra of NOT_IN_J1) assert.doesNotMatch(prompt, extra, `${mode}/${name}`);
+        // The one-message layout must not confuse the simulator: markers only in the data part.
+        assert.ok(!t.system.includes(JUDGE_MARKERS.question), `${mode}/${name}`);
       }
       const markers = mode === "pointwise"
         ? [JUDGE_MARKERS.question, JUDGE_MARKERS.start, JUDGE_MARKERS.end]
@@ -97,7 +153,8 @@ const BAD_TEMPLATES: { name: string; text: string; loc: string; message: RegExp 
     name: "unknown mode",
     text: `---\nmode: ranking\n---\n${PAIRWISE_USER}`,
     loc: "t.md:2",
-    message: /expected mode to be one of pairwise, pairwise-scores, pointwise, found "ranking"/,
+    message:
+      /expected mode to be one of pairwise, pairwise-scores, pairwise-verdict-scores, pointwise, found "ranking"/,
   },
   {
     name: "unknown header key",
@@ -199,8 +256,8 @@ Deno.test("render: renderJudgeTask pairwise orders, labels and ids", async () =>
   assert.deepEqual([ab.label, ba.label], ["A", "B"]);
   assert.deepEqual([ab.order, ba.order, ab.target], ["AB", "BA", undefined]);
   assert.deepEqual([ab.pairId, ab.mode, ab.template], ["pair-1", "pairwise", "thinking"]);
-  assert.deepEqual(ab.messages.map((m) => m.role), ["system", "user"]);
-  const user = (task: typeof ab) => task.messages[1].content;
+  assert.deepEqual(ab.messages.map((m) => m.role), ["user"], "J1's one-message layout");
+  const user = (task: typeof ab) => task.messages.at(-1)!.content;
   assert.ok(user(ab).includes(`${JUDGE_MARKERS.startA}\n${pair.chosen}\n${JUDGE_MARKERS.endA}`));
   assert.ok(user(ba).includes(`${JUDGE_MARKERS.startA}\n${pair.rejected}\n${JUDGE_MARKERS.endA}`));
   assert.ok(user(ab).includes(`${JUDGE_MARKERS.question}\n${pair.instruction}`));
@@ -219,8 +276,8 @@ Deno.test("render: renderJudgeTask pointwise targets", async () => {
   const rejected = renderJudgeTask(pair, t, { target: "rejected" });
   assert.deepEqual([chosen.label, rejected.label], ["chosen", "rejected"]);
   assert.deepEqual([chosen.target, chosen.order], ["chosen", undefined]);
-  assert.ok(chosen.messages[1].content.includes(`${JUDGE_MARKERS.start}\n${pair.chosen}\n`));
-  assert.ok(rejected.messages[1].content.includes(`${JUDGE_MARKERS.start}\n${pair.rejected}\n`));
+  assert.ok(chosen.messages[0].content.includes(`${JUDGE_MARKERS.start}\n${pair.chosen}\n`));
+  assert.ok(rejected.messages[0].content.includes(`${JUDGE_MARKERS.start}\n${pair.rejected}\n`));
   assert.notEqual(chosen.id, rejected.id);
   assert.throws(() => renderJudgeTask(pair, t, { order: "AB" }), /need a target/);
 });
@@ -245,4 +302,68 @@ Deno.test("render: renderComparison fills placeholders once and checks response 
   const p = parseTemplate("---\nmode: pointwise\n---\n## user\n{{question}}/{{response}}", "p.md");
   assert.deepEqual(renderComparison("Q", "a", undefined, p), [{ role: "user", content: "Q/a" }]);
   assert.throws(() => renderComparison("Q", "a", "b", p), /needs one response/);
+});
+
+Deno.test("templates: layouts put the same text in one message or two", async () => {
+  const one = await loadTemplate("thinking", "pairwise");
+  const two = await loadTemplate("thinking", "pairwise", { layout: "system-user" });
+  const [m1, m2] = [one, two].map((t) => renderJudgeTask(pair, t, { order: "AB" }).messages);
+  assert.deepEqual(m1.map((m) => m.role), ["user"]);
+  assert.deepEqual(m2.map((m) => m.role), ["system", "user"]);
+  assert.equal(m1[0].content, `${m2[0].content}\n\n${m2[1].content}`);
+  assert.ok(
+    m1[0].content.indexOf("impartial judge") < m1[0].content.indexOf(JUDGE_MARKERS.question),
+  );
+  const ids = [one, two].map((t) => renderJudgeTask(pair, t, { order: "AB" }).id);
+  assert.notEqual(ids[0], ids[1], "the layout is part of the task id");
+  // A template without a system section sends one user message in both layouts.
+  const bare = parseTemplate(HEAD + PAIRWISE_USER, "t.md");
+  for (const layout of ["one-message", "system-user"] as const) {
+    assert.deepEqual(renderComparison("Q", "a", "b", { ...bare, layout }), [
+      { role: "user", content: "Q\nA: a\nB: b" },
+    ]);
+  }
+});
+
+Deno.test("templates: {{score_scale}} states the decimal or the whole-number scale", async () => {
+  for (const mode of ["pairwise-scores", "pairwise-verdict-scores", "pointwise"] as const) {
+    for (const name of ["thinking", "plan-execute"]) {
+      const decimal = promptText(await loadTemplate(name, mode)).user;
+      const integer = promptText(await loadTemplate(name, mode, { integerScores: true })).user;
+      assert.ok(decimal.includes(SCORE_SCALES.decimal) && !decimal.includes("{{score_scale"), mode);
+      assert.ok(integer.includes(SCORE_SCALES.integer) && !integer.includes(SCORE_SCALES.decimal));
+      assert.ok(!/\{\{score_scale\}\}/.test(integer));
+    }
+  }
+  // The verdict-only mode has no scale: the option does not apply there.
+  const pav = await loadTemplate("thinking", "pairwise", { integerScores: true });
+  assert.equal(pav.integerScores, undefined);
+  // A template without {{score_scale}} cannot honour the option.
+  await assert.rejects(
+    loadTemplate("thinking-v0", "pointwise", { integerScores: true }),
+    /integerScores: expected a template that uses \{\{score_scale\}\}/,
+  );
+  // {{score_scale}} is only a score modes' placeholder.
+  assert.throws(
+    () =>
+      parseTemplate(
+        `${HEAD}## user\n{{question}} {{response_a}} {{response_b}} {{score_scale}}`,
+        "t.md",
+      ),
+    /found \{\{score_scale\}\}/,
+  );
+  // A response that contains the placeholder is not filled.
+  const t = await loadTemplate("thinking", "pointwise");
+  const [m] = renderComparison("Q", "I wrote {{score_scale}}", undefined, t);
+  assert.ok(m.content.includes("I wrote {{score_scale}}"));
+});
+
+Deno.test("templates: v0 built-ins keep the earlier wording; no v0 of pairwise-verdict-scores", async () => {
+  const v0 = await loadTemplate("thinking-v0", "pairwise");
+  assert.match(v0.system, /Re-check: re-evaluate the correctness/);
+  assert.equal(v0.name, "thinking-v0");
+  await assert.rejects(
+    loadTemplate("thinking-v0", "pairwise-verdict-scores"),
+    /built-in name \(thinking, plan-execute\)/,
+  );
 });

@@ -142,3 +142,32 @@ Deno.test("pipeline: cycles are found, stage order otherwise free", () => {
   assert.deepEqual(findCycle([{ id: "a", inputs: ["b"] }, { id: "b", inputs: [] }]), undefined);
   assert.deepEqual(findCycle([{ id: "a", inputs: ["a"] }]), ["a", "a"]);
 });
+
+Deno.test("pipeline: the judge prompt and reward ablation options are validated", () => {
+  const rollout = (options: string) =>
+    `{"name": "t", "endpoints": {"default": {"baseUrl": "http://127.0.0.1:1/v1", "model": "m"}},
+  "stages": [{"id": "r", "task": "rollout", "inputs": ["data/p.jsonl"], "options": ${options}}]}`;
+  const p = parsePipeline(
+    rollout(`{"modes": ["pairwise-verdict-scores"], "layout": "system-user",
+      "integerScores": true, "parse": "strict", "orders": "random",
+      "weights": {"correct": 1, "wrong": -1}}`),
+    "p.jsonc",
+    stages,
+    exists,
+  );
+  assert.deepEqual(
+    ["modes", "layout", "integerScores", "parse", "orders"].map((k) => p.stages[0].options[k]),
+    [["pairwise-verdict-scores"], "system-user", true, "strict", "random"],
+  );
+  const errors = errorsOf(rollout(`{"layout": "two", "parse": "exact", "orders": "ab",
+    "integerScores": "yes"}`));
+  assert.equal(errors.length, 4, errors.join("\n"));
+  const expected = [
+    /"one-message", "system-user"/,
+    /"lenient", "strict"/,
+    /"both", "random"/,
+    /true or false/,
+  ];
+  for (const e of errors) assert.match(e, /^p\.jsonc:\d+:\d+: expected /);
+  for (const what of expected) assert.ok(errors.some((e) => what.test(e)), String(what));
+});

@@ -6,7 +6,14 @@ import { createLlmClient, endpointDefaults } from "../lib/llm/mod.ts";
 import { startSim } from "../lib/sim/mod.ts";
 import { readJsonl } from "../lib/io/jsonl.ts";
 import { jsonSafe } from "../lib/io/parquet.ts";
-import { loadTemplate, renderJudgeTask } from "../lib/prompts/mod.ts";
+import {
+  loadTemplate,
+  MODES as ALL_MODES,
+  renderJudgeTask,
+  SCORE_SCALES,
+} from "../lib/prompts/mod.ts";
+import { seededOrder } from "../lib/bench/random.ts";
+import { emptyStats, type LlmClient } from "../lib/llm/types.ts";
 import {
   decodeLabel,
   grpoAdvantages,
@@ -85,10 +92,14 @@ Deno.test("options: defaults as in J1", () => {
     [5, 1.0, 1.0, 4096, { correct: 1 }],
   );
   assert.deepEqual(DEFAULTS.modes, ["pairwise"]);
+  assert.deepEqual(
+    [DEFAULTS.layout, DEFAULTS.integerScores, DEFAULTS.parse, DEFAULTS.orders],
+    ["one-message", false, "lenient", "both"],
+  );
   assert.deepEqual(DEFAULTS.exports, ["verl", "openrlhf", "trl", "sft", "dpo"]);
 });
 
-const MODES: Mode[] = ["pairwise", "pairwise-scores", "pointwise"];
+const MODES: Mode[] = [...ALL_MODES];
 const TEMPLATES = ["thinking", "plan-execute"];
 const G = 4;
 
@@ -308,4 +319,91 @@ Deno.test("rollout: by default judges twice the endpoint's concurrency in pairs 
   assert.equal(rolloutStage.concurrency!(ctx), 48);
   assert.equal(rolloutStage.concurrency!({ ...ctx, options: { ...DEFAULTS, concurrency: 3 } }), 3);
   assert.ok(rolloutStage.options.concurrency.runtime, "changing it re-runs nothing");
+});
+
+Deno.test("rollout: orders random judges one seeded order per pair; pointwise keeps both", async () => {
+  const { records, summary } = await run({
+    modes: ["pairwise", "pointwise"],
+    samples: 2,
+    seed: 4,
+    orders: "random",
+    weights: { correct: 1, consistent: 1 },
+    exports: ["trl"],
+  });
+  for (const p of PAIRS) {
+    const mine = records.filter((r) => r.pairId === p.id);
+    const orders = new Set(mine.filter((r) => r.mode === "pairwise").map((r) => r.order));
+    assert.deepEqual([...orders], [seededOrder(p.id, 4)], p.id);
+    const targets = new Set(mine.filter((r) => r.mode === "pointwise").map((r) => r.target));
+    assert.deepEqual([...targets], ["chosen", "rejected"]);
+  }
+  // Without the other order, the consistency reward has no partner.
+  assert.ok(records.every((r) => !r.rewards.consistent));
+  assert.equal(
+    (summary.exports as { files: { trl: { rows: number } } }).files.trl.rows,
+    PAIRS.length * 3,
+  );
+  const both = await run({ samples: 2, seed: 4, exports: [] });
+  assert.equal(both.records.length, 2 * records.filter((r) => r.mode === "pairwise").length);
+});
+
+Deno.test("rollout: pairwise-verdict-scores, system-user layout and whole-number scores", async () => {
+  const { records, summary, ctx } = await run({
+    modes: ["pairwise-verdict-scores", "pointwise"],
+    samples: 3,
+    layout: "system-user",
+    integerScores: true,
+    parse: "strict",
+    exports: ["trl"],
+  });
+  const pavs = records.filter((r) => r.mode === "pairwise-verdict-scores");
+  assert.equal(pavs.length, PAIRS.length * 2 * 3);
+  for (const r of records.filter((r) => !r.parseError)) {
+    assert.ok(Object.values(r.scores!).every(Number.isInteger), r.text);
+  }
+  for (const r of pavs.filter((r) => !r.parseError)) {
+    assert.ok(r.verdict);
+    assert.equal(r.rewards.correct, Number(r.verdict === (r.order === "AB" ? "A" : "B")));
+  }
+  const trl = await Array.fromAsync(
+    readJsonl<{ prompt: Message[] }>(
+      (summary.exports as { files: { trl: { path: string } } }).files.trl.path,
+    ),
+  );
+  for (const row of trl) {
+    assert.deepEqual(row.prompt.map((m) => m.role), ["system", "user"]);
+    assert.ok(row.prompt[0].content.includes(SCORE_SCALES.integer));
+  }
+  assert.equal(ctx.options.parse, "strict");
+});
+
+/** An endpoint that always answers `text`. */
+function fixedJudge(text: string): LlmClient {
+  return {
+    endpoint: endpointDefaults({ name: "default", baseUrl: "http://127.0.0.1:9/v1", model: "m" }),
+    complete: (_messages, params) =>
+      Promise.resolve(
+        Array.from({ length: params?.n ?? 1 }, () => ({
+          text,
+          usage: { promptTokens: 1, completionTokens: 1 },
+          cached: false,
+        })),
+      ),
+    stats: emptyStats,
+  };
+}
+
+Deno.test("rollout: strict parsing counts only <answer> verdicts", async () => {
+  const judge = fixedJudge("<think>A is right.</think> Verdict: [[A]]");
+  const rewards = async (parse: "lenient" | "strict") => {
+    const ctx = testContext(
+      { ...DEFAULTS, samples: 1, parse, exports: [] },
+      [memoryInput("pairs.jsonl", [PAIRS[0]])],
+      { default: judge },
+    );
+    const { records } = await runStageInMemory(rolloutStage, ctx);
+    return records.map((r) => [r.order, r.verdict ?? r.parseError, r.rewards.correct]);
+  };
+  assert.deepEqual(await rewards("lenient"), [["AB", "A", 1], ["BA", "A", 0]]);
+  assert.deepEqual(await rewards("strict"), [["AB", "no_verdict", 0], ["BA", "no_verdict", 0]]);
 });

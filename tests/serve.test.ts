@@ -111,15 +111,20 @@ Deno.test("serve: /score takes a batch or a single item", async () => {
     assert.equal(batch.status, 200);
     assert.deepEqual(batch.body, {
       results: [
-        { reward: 2, rewards: { correct: 1, consistent: 1, format: 1 }, verdict: "A" },
-        { reward: 2, rewards: { correct: 1, consistent: 1, format: 1 }, verdict: "B" },
+        { reward: 2, rewards: { correct: 1, wrong: 0, consistent: 1, format: 1 }, verdict: "A" },
+        { reward: 2, rewards: { correct: 1, wrong: 0, consistent: 1, format: 1 }, verdict: "B" },
         {
           reward: 0,
-          rewards: { correct: 0, consistent: 0, format: 0 },
+          rewards: { correct: 0, wrong: 0, consistent: 0, format: 0 },
           parseError: "no_verdict",
           alone: true,
         },
-        { reward: 1, rewards: { correct: 1, consistent: 0, format: 1 }, verdict: "B", alone: true },
+        {
+          reward: 1,
+          rewards: { correct: 1, wrong: 0, consistent: 0, format: 1 },
+          verdict: "B",
+          alone: true,
+        },
       ],
     });
     const single = await call(server, "/score", {
@@ -127,7 +132,7 @@ Deno.test("serve: /score takes a batch or a single item", async () => {
     });
     assert.deepEqual(single.body, {
       reward: 0,
-      rewards: { correct: 0, consistent: 0, format: 1 },
+      rewards: { correct: 0, wrong: 1, consistent: 0, format: 1 },
       verdict: "B",
       alone: true,
     });
@@ -256,7 +261,7 @@ Deno.test("serve: a bad reward config is refused at start", async () => {
   await assert.rejects(
     () =>
       startRewardServer({ port: 0, reward: { weights: { nope: 1 }, consistency: "by-sample" } }),
-    /expected reward weights among correct, consistent, format, found "nope"/,
+    /expected reward weights among correct, wrong, consistent, format, found "nope"/,
   );
 });
 
@@ -269,12 +274,15 @@ Deno.test("serve: rewardConfigFromFlags reads --weights and --consistency", () =
     weights: { correct: 1, format: 0.1 },
     consistency: "by-sample",
   });
-  const bad: [flags: { weights?: string; consistency?: string }, error: RegExp][] = [
-    [{ weights: "correct=1" }, /^--weights: expected a JSON object of numbers/],
-    [{ weights: '{"correct":"1"}' }, /^--weights: expected a JSON object of numbers/],
-    [{ weights: '{"speed":1}' }, /^--weights: expected reward weights among/],
-    [{ consistency: "both" }, /^--consistency: expected by-sample or by-majority, found "both"$/],
-  ];
+  assert.deepEqual(rewardConfigFromFlags({ parse: "strict" }).parse, { strict: true });
+  const bad: [flags: { weights?: string; consistency?: string; parse?: string }, error: RegExp][] =
+    [
+      [{ weights: "correct=1" }, /^--weights: expected a JSON object of numbers/],
+      [{ weights: '{"correct":"1"}' }, /^--weights: expected a JSON object of numbers/],
+      [{ weights: '{"speed":1}' }, /^--weights: expected reward weights among/],
+      [{ consistency: "both" }, /^--consistency: expected by-sample or by-majority, found "both"$/],
+      [{ parse: "loose" }, /^--parse: expected lenient or strict, found "loose"$/],
+    ];
   for (const [flags, message] of bad) {
     assert.throws(() => rewardConfigFromFlags(flags), { message });
   }

@@ -80,7 +80,7 @@ Deno.test("partners: a sample whose partner never comes is scored alone after th
     const res = await post("/score", { response: scored(9), label: pointwise("p", "chosen") });
     assert.deepEqual(await res.json(), {
       reward: 0,
-      rewards: { correct: 0, format: 1 },
+      rewards: { correct: 0, wrong: 0, format: 1 },
       scores: { score: 9 },
       alone: true,
     });

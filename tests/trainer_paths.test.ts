@@ -43,6 +43,10 @@ const options = {
   labelKey: "label",
   maxPromptTokens: 4096,
   overBudget: "warn",
+  layout: "one-message",
+  integerScores: false,
+  orders: "both",
+  parse: "lenient",
 } as const;
 
 /** The rollout stage's rollouts, grouped per task in sample order, with each task's label. */

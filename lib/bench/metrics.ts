@@ -7,7 +7,7 @@
  * the bootstrap resamples whole items. Rates are in [0, 1]; official scores are in points.
  * @module
  */
-import type { ComparisonResult, EvalItem } from "../records.ts";
+import type { ComparisonResult, EvalItem, Mode } from "../records.ts";
 import { UserError } from "../errors.ts";
 import { bootstrapMeanCI, type Group } from "./bootstrap.ts";
 import {
@@ -24,6 +24,7 @@ import {
   pointwiseMeans,
   pointwiseOutcome,
   sampleOutcomes,
+  verdictFromScores,
 } from "./decisions.ts";
 import { judgebenchScores } from "./judgebench.ts";
 import { llmbarScores } from "./llmbar.ts";
@@ -41,6 +42,8 @@ export interface MetricsOptions {
   seed?: number;
   /** Bootstrap resamples (default 1000). */
   resamples?: number;
+  /** The judge's mode; `pairwise-verdict-scores` adds `score_agreement`. */
+  mode?: Mode;
 }
 
 /** Everything a run reports. */
@@ -110,7 +113,26 @@ function pairwiseMetrics(items: readonly EvalItem[], opts: MetricsOptions): Metr
     metrics.sc_accuracy = mean(pooled.map((s) => (majority(s) === 1 ? 1 : 0)));
     metrics.mean_sample_accuracy = mean(pooled.flat().map((x) => (x === 1 ? 1 : 0)));
   }
+  if (opts.mode === "pairwise-verdict-scores") metrics.score_agreement = scoreAgreement(results);
   return metrics;
+}
+
+/**
+ * Pairwise-verdict-scores: among samples with a verdict and two unequal scores, the share whose
+ * higher score is on the side of the verdict (the scores are latent: they do not decide).
+ */
+function scoreAgreement(results: readonly ComparisonResult[]): number | null {
+  const agree: number[] = [];
+  for (const r of results) {
+    for (const o of ORDERS) {
+      const pairs = r.scorePairs?.[o] ?? [];
+      (r.verdicts?.[o] ?? []).forEach((verdict, i) => {
+        const implied = verdictFromScores(pairs[i] ?? null);
+        if (verdict !== null && implied !== null) agree.push(verdict === implied ? 1 : 0);
+      });
+    }
+  }
+  return mean(agree);
 }
 
 function pointwiseMetrics(items: readonly EvalItem[], opts: MetricsOptions): Metrics {
@@ -134,7 +156,7 @@ function pointwiseMetrics(items: readonly EvalItem[], opts: MetricsOptions): Met
  * The generic metrics of a set of items, each comparison counted once. The mode (one per run)
  * is pointwise when any result carries `scores`.
  *
- * Pairwise and pairwise-scores (an order's decision = majority vote of its samples' non-null
+ * Pairwise modes (an order's decision = majority vote of its samples' non-null
  * verdicts; a score pair's verdict = the higher score, equal → none):
  * - `n`: comparisons; `items`: items;
  * - `accuracy_ab`, `accuracy_ba`: share of comparisons judged in that order decided right
@@ -149,7 +171,10 @@ function pointwiseMetrics(items: readonly EvalItem[], opts: MetricsOptions): Met
  *   percentile bootstrap interval, resampling items (seeded);
  * - with more than one sample per order: `sc_accuracy` (majority vote over all samples of both
  *   orders, position-adjusted, a tied vote = wrong) and `mean_sample_accuracy` (share of
- *   samples right).
+ *   samples right);
+ * - with `mode: "pairwise-verdict-scores"` (where the verdicts decide and the scores are kept
+ *   beside them): `score_agreement`, the share of samples with a verdict and unequal scores
+ *   whose higher score names the verdict.
  *
  * Pointwise (mean score over parsed samples per response):
  * - `n`, `items`, `parse_failures` as above;

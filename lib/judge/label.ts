@@ -48,7 +48,7 @@ export function decodeLabel(value: unknown, where = "label"): TaskLabel {
     }
   }
   const l = v as Partial<TaskLabel> | null;
-  const modes: Mode[] = ["pairwise", "pairwise-scores", "pointwise"];
+  const modes: Mode[] = ["pairwise", "pairwise-scores", "pairwise-verdict-scores", "pointwise"];
   if (
     !l || typeof l !== "object" || typeof l.taskId !== "string" || typeof l.pairId !== "string" ||
     !modes.includes(l.mode as Mode) || typeof l.template !== "string" ||
@@ -94,7 +94,9 @@ export function scoreResponses(
       entry = { group: { task: labelTask(r.label), samples: [] }, at: [] };
       tasks.set(r.label.taskId, entry);
     }
-    entry.group.samples.push({ parsed: parseJudgment(r.label.mode, r.text, r.reasoning) });
+    entry.group.samples.push({
+      parsed: parseJudgment(r.label.mode, r.text, r.reasoning, config.parse),
+    });
     entry.at.push(i);
   });
   const out: ScoredSample[] = new Array(responses.length);

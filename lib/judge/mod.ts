@@ -3,7 +3,7 @@
  * advantages and batch health metrics. Pure functions over strings and records.
  * @module
  */
-export { type Parsed, parseJudgment } from "./parse.ts";
+export { type Parsed, parseJudgment, type ParseOptions } from "./parse.ts";
 export {
   DEFAULT_REWARD_CONFIG,
   REWARD_COMPONENTS,

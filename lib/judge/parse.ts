@@ -1,6 +1,8 @@
 /**
  * Parsing judgments: the thought, then the verdict or scores written after it. Template-agnostic:
  * a `<think>` block and a `<plan>`+`<execution>` block are both recognised in every mode.
+ * Lenient by default (a bare `[[A]]`, `7/10`); {@linkcode ParseOptions} `strict` reads only the
+ * exact answer formats the prompts ask for.
  * @module
  */
 import { OUTPUT_TAGS } from "../prompts/markers.ts";
@@ -12,15 +14,29 @@ export interface Parsed {
   thought: string;
   /** Pairwise modes: the position picked (absent on a parse error or a scores tie). */
   verdict?: Verdict;
-  /** Pairwise-scores: `{A, B}`; pointwise: `{score}`. Kept on a pairwise-scores tie. */
+  /**
+   * Pairwise-scores: `{A, B}`, kept on a tie; pairwise-verdict-scores: `{A, B}` when both parse
+   * (they never decide nor fail the parse); pointwise: `{score}`.
+   */
   scores?: Record<string, number>;
   /** Why nothing usable was found; absent when the judgment parsed. */
   parseError?: ParseErrorCode;
   /**
    * Well-formed: a non-empty thought (server reasoning, or exactly one closed `<think>` block,
-   * or exactly one `<plan>` and one `<execution>` block) and no parse error. The J1 format reward.
+   * or exactly one `<plan>` and one `<execution>` block), no parse error, and in
+   * pairwise-verdict-scores both scores. The J1 format reward.
    */
   wellFormed: boolean;
+}
+
+/** How strictly {@linkcode parseJudgment} reads the answer. */
+export interface ParseOptions {
+  /**
+   * Only the exact formats the prompts ask for: a verdict is `[[A]]` or `[[B]]` alone inside
+   * `<answer>` tags (no bare `[[A]]` elsewhere, no `<answer> A </answer>`), a score is a plain
+   * number alone inside its tag (no `7/10`). Default `false` (lenient).
+   */
+  strict?: boolean;
 }
 
 /** The tag pairs of each thinking style; a style is recognised by any of its tags. */
@@ -76,6 +92,7 @@ function thoughtBlock(text: string): ThoughtBlock | null {
 }
 
 const VERDICT = /\[\[\s*([AB])\s*\]\]/g;
+const STRICT_VERDICT = /^\s*\[\[([AB])\]\]\s*$/;
 
 /** Contents of every `<tag>…</tag>` in `text`. */
 function tagged(text: string, [open, close]: readonly [string, string]): string[] {
@@ -90,17 +107,23 @@ function tagged(text: string, [open, close]: readonly [string, string]): string[
 
 /**
  * The verdict after the thought: from `<answer>` tags if there are any (`[[A]]`, or a bare `A`),
- * else from bare `[[A]]` markers. Repeating the same verdict is fine; two different ones are not.
+ * else from bare `[[A]]` markers; strict: only `<answer> [[A]] </answer>`. Repeating the same
+ * verdict is fine; two different ones are not.
  */
-function verdictOf(after: string): Pick<Parsed, "verdict" | "parseError"> {
+function verdictOf(after: string, strict: boolean): Pick<Parsed, "verdict" | "parseError"> {
   const answers = tagged(after, OUTPUT_TAGS.answer);
   const found = new Set<string>();
   for (const a of answers) {
+    if (strict) {
+      const exact = a.match(STRICT_VERDICT);
+      if (exact) found.add(exact[1]);
+      continue;
+    }
     const bare = a.trim().match(/^([AB])$/);
     if (bare) found.add(bare[1]);
     for (const m of a.matchAll(VERDICT)) found.add(m[1]);
   }
-  if (!found.size) { for (const m of after.matchAll(VERDICT)) found.add(m[1]); }
+  if (!found.size && !strict) { for (const m of after.matchAll(VERDICT)) found.add(m[1]); }
   if (found.size > 1) return { parseError: "multiple_verdicts" };
   const [verdict] = found as Set<Verdict>;
   return verdict ? { verdict } : { parseError: "no_verdict" };
@@ -108,15 +131,24 @@ function verdictOf(after: string): Pick<Parsed, "verdict" | "parseError"> {
 
 /** A score: a number, optionally written as `x/10` or `x out of 10`. */
 const SCORE = /^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*(?:(?:\/|out\s+of)\s*10(?:\.0*)?)?\s*$/i;
+/** A strict score: a plain number. */
+const STRICT_SCORE = /^\s*(\d+(?:\.\d+)?)\s*$/;
+
+const SCORE_TAGS = {
+  pair: { A: OUTPUT_TAGS.scoreA, B: OUTPUT_TAGS.scoreB },
+  one: { score: OUTPUT_TAGS.score },
+} as const;
 
 /** The scores after the thought, one per tag; the first error in tag order wins. */
 function scoresOf(
   after: string,
   tags: Record<string, readonly [string, string]>,
+  strict: boolean,
 ): Pick<Parsed, "scores" | "parseError"> {
   const scores: Record<string, number> = {};
+  const pattern = strict ? STRICT_SCORE : SCORE;
   for (const [key, tag] of Object.entries(tags)) {
-    const numbers = tagged(after, tag).map((v) => v.match(SCORE)?.[1]);
+    const numbers = tagged(after, tag).map((v) => v.match(pattern)?.[1]);
     const values = new Set(numbers.filter((v) => v !== undefined).map(Number));
     if (!values.size) return { parseError: "no_score" };
     if (values.size > 1) return { parseError: "multiple_scores" };
@@ -131,6 +163,7 @@ function scoresOf(
  * Parses one judgment. The verdict (or scores) is read only from the text after the thought, so
  * a `[[B]]` the judge quotes while thinking does not count. Pairwise-scores: the verdict is the
  * position with the higher score; equal scores give no verdict, no error, and keep the scores.
+ * Pairwise-verdict-scores: the `<answer>` verdict decides; the scores are kept when they parse.
  *
  * @example
  * ```ts
@@ -140,9 +173,17 @@ function scoresOf(
  * assert.equal(p.verdict, "A");
  * assert.equal(p.thought, "B says [[B]]; A is right.");
  * assert.equal(parseJudgment("pointwise", "<think>ok</think><score>7.5/10</score>").scores?.score, 7.5);
+ * assert.equal(parseJudgment("pairwise", "<think>ok</think> [[A]]").verdict, "A");
+ * assert.equal(parseJudgment("pairwise", "<think>ok</think> [[A]]", undefined, { strict: true }).parseError, "no_verdict");
  * ```
  */
-export function parseJudgment(mode: Mode, text: string, reasoning?: string): Parsed {
+export function parseJudgment(
+  mode: Mode,
+  text: string,
+  reasoning?: string,
+  options: ParseOptions = {},
+): Parsed {
+  const strict = options.strict === true;
   const serverThought = reasoning?.trim() ? reasoning.trim() : undefined;
   if (!text.trim()) {
     return { thought: serverThought ?? "", parseError: "empty", wellFormed: false };
@@ -152,14 +193,20 @@ export function parseJudgment(mode: Mode, text: string, reasoning?: string): Par
   if (block?.unclosed) return { thought, parseError: "unclosed_think", wellFormed: false };
 
   const after = block ? text.slice(block.end) : text;
-  const result: Omit<Parsed, "thought" | "wellFormed"> = mode === "pairwise"
-    ? verdictOf(after)
-    : mode === "pointwise"
-    ? scoresOf(after, { score: OUTPUT_TAGS.score })
-    : scoresOf(after, { A: OUTPUT_TAGS.scoreA, B: OUTPUT_TAGS.scoreB });
-  if (mode === "pairwise-scores" && result.scores && result.scores.A !== result.scores.B) {
-    result.verdict = result.scores.A > result.scores.B ? "A" : "B";
+  let result: Omit<Parsed, "thought" | "wellFormed">;
+  let complete = true;
+  if (mode === "pairwise") result = verdictOf(after, strict);
+  else if (mode === "pointwise") result = scoresOf(after, SCORE_TAGS.one, strict);
+  else if (mode === "pairwise-scores") {
+    result = scoresOf(after, SCORE_TAGS.pair, strict);
+    if (result.scores && result.scores.A !== result.scores.B) {
+      result.verdict = result.scores.A > result.scores.B ? "A" : "B";
+    }
+  } else {
+    const { scores } = scoresOf(after, SCORE_TAGS.pair, strict);
+    result = { ...verdictOf(after, strict), ...(scores ? { scores } : {}) };
+    complete = scores !== undefined;
   }
   const thoughtOk = serverThought !== undefined || (block?.single === true && thought !== "");
-  return { thought, ...result, wellFormed: thoughtOk && !result.parseError };
+  return { thought, ...result, wellFormed: thoughtOk && !result.parseError && complete };
 }

@@ -5,18 +5,23 @@
  */
 import { UserError } from "../errors.ts";
 import type { JudgeTask, PointwiseTarget, Verdict } from "../records.ts";
-import type { Parsed } from "./parse.ts";
+import type { Parsed, ParseOptions } from "./parse.ts";
 
 /**
  * The reward components:
- * - `correct`: pairwise, the verdict names the chosen response; pairwise-scores, score(chosen) >
- *   score(rejected) strictly; pointwise, J1's distant supervision: sample i of the chosen
- *   response's group scores strictly higher than sample i of the rejected one's (both rollouts
- *   earn it). Unparseable outputs, missing partners and ties earn 0.
+ * - `correct`: pairwise and pairwise-verdict-scores, the verdict names the chosen response;
+ *   pairwise-scores, score(chosen) > score(rejected) strictly; pointwise, J1's distant
+ *   supervision: sample i of the chosen response's group scores strictly higher than sample i of
+ *   the rejected one's (both rollouts earn it). Unparseable outputs, missing partners and ties
+ *   earn 0.
+ * - `wrong`: the judgment was decided against the chosen response (a wrong verdict; a scores
+ *   tie or the rejected response scored higher). Unparseable outputs and missing partners earn
+ *   0 here too, so a negative weight (J1's negative-reward ablation, `{"correct": 1, "wrong":
+ *   -1}`) tells a wrong verdict from an unparseable one.
  * - `consistent` (pairwise modes): correct in both orders, see {@linkcode RewardConfig}.
  * - `format`: the output is well-formed (see `Parsed.wellFormed`).
  */
-export const REWARD_COMPONENTS = ["correct", "consistent", "format"] as const;
+export const REWARD_COMPONENTS = ["correct", "wrong", "consistent", "format"] as const;
 
 /** How rewards are combined. */
 export interface RewardConfig {
@@ -30,8 +35,8 @@ export interface RewardConfig {
    * Without the other order's group (or its sample i), `consistent` is 0.
    */
   consistency: "by-sample" | "by-majority";
-  /** Added to the reward of well-formed outputs (on top of `weights.format`); J1's ablation knob. */
-  formatBonus?: number;
+  /** How responses are parsed where the scorer parses them (the reward server); default lenient. */
+  parse?: ParseOptions;
 }
 
 /** J1's best setting: correctness only. */
@@ -69,13 +74,16 @@ export function validateRewardConfig(config: RewardConfig): void {
   }
 }
 
-/** Whether one pairwise-mode sample picked the chosen response (`label` is its position). */
-function pairwiseCorrect(parsed: Parsed, label: Verdict, scored: boolean): boolean {
-  if (parsed.parseError) return false;
-  if (!scored) return parsed.verdict === label;
+/**
+ * Whether one pairwise-mode sample picked the chosen response (`label` is its position);
+ * `undefined` when it decided nothing (unparseable).
+ */
+function pairwiseCorrect(parsed: Parsed, label: Verdict, scored: boolean): boolean | undefined {
+  if (parsed.parseError) return undefined;
+  if (!scored) return parsed.verdict === undefined ? undefined : parsed.verdict === label;
   const other = label === "A" ? "B" : "A";
   const s = parsed.scores;
-  return s !== undefined && s[label] > s[other];
+  return s === undefined ? undefined : s[label] > s[other];
 }
 
 /** Groups that are the same judgment (mode and template) of the pair in another slot. */
@@ -108,7 +116,8 @@ export function scorePairGroups(
   config: RewardConfig = DEFAULT_REWARD_CONFIG,
 ): ScoredSample[][] {
   validateRewardConfig(config);
-  const correct = groups.map(({ task, samples }) =>
+  // Per sample: right, wrong, or undefined when nothing was decided.
+  const correct: (boolean | undefined)[][] = groups.map(({ task, samples }) =>
     task.mode === "pointwise"
       ? [] // filled below, from the partner group
       : samples.map((s) =>
@@ -123,12 +132,11 @@ export function scorePairGroups(
       const mine = s.parsed.parseError ? undefined : s.parsed.scores?.score;
       const p = partner?.samples[i]?.parsed;
       const theirs = p && !p.parseError ? p.scores?.score : undefined;
-      if (mine === undefined || theirs === undefined) return false;
+      if (mine === undefined || theirs === undefined) return undefined;
       return task.target === "chosen" ? mine > theirs : theirs > mine;
     });
   });
 
-  const formatWeight = (config.weights.format ?? 0) + (config.formatBonus ?? 0);
   return groups.map(({ task, samples }, g) => {
     const other = task.mode === "pointwise"
       ? -1
@@ -139,16 +147,17 @@ export function scorePairGroups(
     const majority = otherCorrect.filter(Boolean).length > otherCorrect.length / 2;
     return samples.map((s, i) => {
       const rewards: Record<string, number> = {
-        correct: Number(correct[g][i]),
+        correct: Number(correct[g][i] === true),
+        wrong: Number(correct[g][i] === false),
         format: Number(s.parsed.wellFormed),
       };
       if (task.mode !== "pointwise") {
         const partner = config.consistency === "by-sample" ? otherCorrect[i] === true : majority;
-        rewards.consistent = Number(correct[g][i] && partner);
+        rewards.consistent = Number(correct[g][i] === true && partner);
       }
-      let reward = formatWeight * rewards.format;
+      let reward = 0;
       for (const [key, weight] of Object.entries(config.weights)) {
-        if (key !== "format") reward += weight * (rewards[key] ?? 0);
+        reward += weight * (rewards[key] ?? 0);
       }
       return { rewards, reward };
     });

@@ -12,9 +12,9 @@ export const JUDGE_MARKERS = {
   endA: "[The End of Assistant A's Answer]",
   startB: "[The Start of Assistant B's Answer]",
   endB: "[The End of Assistant B's Answer]",
-  /** Pointwise: the single response. */
-  start: "[The Start of Assistant's Answer]",
-  end: "[The End of Assistant's Answer]",
+  /** Pointwise: the single response (J1's pointwise wrapper). */
+  start: "[The Start of the Assistant's Answer]",
+  end: "[The End of the Assistant's Answer]",
 } as const;
 
 /** Output tags the judge is asked to write. */
@@ -26,6 +26,17 @@ export const OUTPUT_TAGS = {
   scoreA: ["<score_A>", "</score_A>"],
   scoreB: ["<score_B>", "</score_B>"],
   score: ["<score>", "</score>"],
+} as const;
+
+/**
+ * The score-scale sentence a score template's `{{score_scale}}` placeholder becomes: J1 v3 allows
+ * one decimal, its May-2025 draft asked for integers. The simulator reads which one a prompt
+ * holds.
+ */
+export const SCORE_SCALES = {
+  decimal: "Scores range from 0 to 10 and may be whole numbers or decimals with one digit after " +
+    "the point.",
+  integer: "Scores are whole numbers from 0 to 10.",
 } as const;
 
 /** Synth prompts: the original instruction, and the tag a modified instruction is written in. */

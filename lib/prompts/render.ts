@@ -5,7 +5,12 @@
  */
 import { contentId } from "../ids.ts";
 import type { Instruction, JudgeTask, Message, Order, Pair, PointwiseTarget } from "../records.ts";
-import { type JudgeTemplate, PLACEHOLDER_PATTERN, templateDigest } from "./templates.ts";
+import {
+  type JudgeTemplate,
+  PLACEHOLDER_PATTERN,
+  promptText,
+  templateDigest,
+} from "./templates.ts";
 
 const ROLE_NAMES: Record<Message["role"], string> = {
   system: "System",
@@ -40,7 +45,8 @@ export function renderInstruction(instruction: Instruction): string {
 /**
  * The chat messages of one judgment: `first` is response A (pairwise modes) or the response
  * (pointwise); `second` is response B, and must be absent in pointwise mode. Used directly by
- * benchmarks, which have no {@linkcode Pair}.
+ * benchmarks, which have no {@linkcode Pair}. The template's layout decides whether the
+ * instructions come as a system message (`system-user`) or above the data (`one-message`).
  *
  * @example
  * ```ts
@@ -51,7 +57,8 @@ export function renderInstruction(instruction: Instruction): string {
  *   "---\nmode: pairwise\n---\n## system\nJudge.\n## user\n{{question}}|{{response_a}}|{{response_b}}",
  *   "t.md",
  * );
- * assert.deepEqual(renderComparison("Q", "x", "y", t), [
+ * assert.deepEqual(renderComparison("Q", "x", "y", t), [{ role: "user", content: "Judge.\n\nQ|x|y" }]);
+ * assert.deepEqual(renderComparison("Q", "x", "y", { ...t, layout: "system-user" }), [
  *   { role: "system", content: "Judge." },
  *   { role: "user", content: "Q|x|y" },
  * ]);
@@ -75,10 +82,11 @@ export function renderComparison(
   // One pass, so a response that itself contains `{{…}}` is never substituted again.
   const fill = (text: string) =>
     text.replace(PLACEHOLDER_PATTERN, (whole, name: string) => values[name] ?? whole);
-  const system = fill(template.system);
+  const text = promptText(template);
+  const system = fill(text.system);
   return [
     ...(system.trim() ? [{ role: "system" as const, content: system }] : []),
-    { role: "user", content: fill(template.user) },
+    { role: "user", content: fill(text.user) },
   ];
 }
 

@@ -80,7 +80,8 @@ interface Slot {
 
 /** The rendezvous of a reward server: one per server, shared by every route. */
 export class PartnerRendezvous {
-  readonly #config: RewardConfig;
+  /** How rewards are combined and responses parsed. */
+  readonly config: RewardConfig;
   readonly #waitMs: number;
   readonly #idleMs: number;
   #idle: ReturnType<typeof setTimeout> | undefined;
@@ -93,7 +94,7 @@ export class PartnerRendezvous {
 
   /** A rendezvous for `config` (which rewards need partners) and `options`. */
   constructor(config: RewardConfig, options: PartnerOptions = {}) {
-    this.#config = config;
+    this.config = config;
     this.#waitMs = options.waitMs ?? 120_000;
     this.#idleMs = options.idleMs ?? 30_000;
     this.#groupSize = options.groupSize ?? 5;
@@ -115,10 +116,10 @@ export class PartnerRendezvous {
     const out: Promise<PartneredSample>[] = new Array(responses.length);
     const alone: number[] = [];
     responses.forEach((r, i) => {
-      if (needsPartner(r.label, this.#config)) out[i] = this.#enter(r);
+      if (needsPartner(r.label, this.config)) out[i] = this.#enter(r);
       else alone.push(i);
     });
-    const scored = scoreResponses(alone.map((i) => responses[i]), this.#config);
+    const scored = scoreResponses(alone.map((i) => responses[i]), this.config);
     alone.forEach((at, j) => out[at] = Promise.resolve({ ...scored[j], alone: false }));
     this.#stats.samples += responses.length;
     return await Promise.all(out);
@@ -134,7 +135,7 @@ export class PartnerRendezvous {
     const { label } = r;
     const k = this.#seen.get(label.taskId) ?? 0;
     this.#seen.set(label.taskId, k + 1);
-    const size = label.mode !== "pointwise" && this.#config.consistency === "by-majority"
+    const size = label.mode !== "pointwise" && this.config.consistency === "by-majority"
       ? this.#groupSize
       : 1;
     const key = [label.pairId, label.mode, label.template, Math.floor(k / size)].join("\u0000");
@@ -152,7 +153,7 @@ export class PartnerRendezvous {
     this.#idle = setTimeout(() => this.close(), this.#idleMs);
     const result = new Promise<PartneredSample>((resolve, reject) => {
       samples[k % size] = {
-        parsed: parseJudgment(label.mode, r.text, r.reasoning),
+        parsed: parseJudgment(label.mode, r.text, r.reasoning, this.config.parse),
         label,
         resolve,
         reject,
@@ -174,7 +175,7 @@ export class PartnerRendezvous {
       task: labelTask(s[0].label),
       samples: s.map((w) => ({ parsed: w.parsed })),
     }));
-    const scored = scorePairGroups(groups, this.#config);
+    const scored = scorePairGroups(groups, this.config);
     sides.forEach((side, g) =>
       side.forEach((w, i) => {
         this.#stats.waiting--;
@@ -201,12 +202,14 @@ export class PartnerRendezvous {
 }
 
 /**
- * Whether a sample's weighted reward depends on its pair's other sample: pointwise
- * correctness (distant supervision), and consistency when it is weighted.
+ * Whether a sample's weighted reward depends on its pair's other sample: pointwise correctness
+ * and wrongness (distant supervision), and consistency, when they are weighted.
  */
 export function needsPartner(label: TaskLabel, config: RewardConfig): boolean {
-  const weight = (key: string) => config.weights[key] ?? 0;
-  return label.mode === "pointwise" ? weight("correct") !== 0 : weight("consistent") !== 0;
+  const weighted = (key: string) => (config.weights[key] ?? 0) !== 0;
+  return label.mode === "pointwise"
+    ? weighted("correct") || weighted("wrong")
+    : weighted("consistent");
 }
 
 function sideOf(label: TaskLabel): string {

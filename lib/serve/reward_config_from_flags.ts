@@ -30,6 +30,7 @@ const CONSISTENCY: RewardConfig["consistency"][] = ["by-sample", "by-majority"];
 export function rewardConfigFromFlags(flags: {
   weights?: string;
   consistency?: string;
+  parse?: string;
 }): RewardConfig {
   let weights = DEFAULT_REWARD_CONFIG.weights;
   if (flags.weights !== undefined) {
@@ -60,7 +61,16 @@ export function rewardConfigFromFlags(flags: {
       }`,
     );
   }
-  const config = { weights, consistency };
+  if (flags.parse !== undefined && flags.parse !== "lenient" && flags.parse !== "strict") {
+    throw new UserError(
+      `--parse: expected lenient or strict, found ${JSON.stringify(flags.parse)}`,
+    );
+  }
+  const config: RewardConfig = {
+    weights,
+    consistency,
+    ...(flags.parse === "strict" && { parse: { strict: true } }),
+  };
   try {
     validateRewardConfig(config);
   } catch (err) {

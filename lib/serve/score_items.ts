@@ -41,7 +41,7 @@ export interface ScoreResult {
  * const label = { taskId: "t", pairId: "p", mode: "pairwise", template: "thinking", order: "AB", label: "A" };
  * const partners = new PartnerRendezvous({ weights: { correct: 1 }, consistency: "by-sample" });
  * const out = await scoreItems({ response: "<think>x</think>[[B]]", label }, partners);
- * assert.deepEqual(out, { reward: 0, rewards: { correct: 0, consistent: 0, format: 1 }, verdict: "B" });
+ * assert.deepEqual(out, { reward: 0, rewards: { correct: 0, wrong: 1, consistent: 0, format: 1 }, verdict: "B" });
  * ```
  */
 export async function scoreItems(
@@ -73,7 +73,12 @@ async function scoreAll(
   return (await partners.score(items)).map(({ reward, rewards, alone }, i) => {
     const { label, text, reasoning } = items[i];
     // Parsed again (it is cheap) because `scoreResponses` returns rewards only.
-    const { verdict, scores, parseError } = parseJudgment(label.mode, text, reasoning);
+    const { verdict, scores, parseError } = parseJudgment(
+      label.mode,
+      text,
+      reasoning,
+      partners.config.parse,
+    );
     return {
       reward,
       rewards,

@@ -3,7 +3,7 @@
  * honest policy, then applies noise, position bias and format errors.
  * @module
  */
-import { JUDGE_MARKERS, OUTPUT_TAGS } from "../prompts/markers.ts";
+import { JUDGE_MARKERS, OUTPUT_TAGS, SCORE_SCALES } from "../prompts/markers.ts";
 import type { JudgePolicy } from "./options.ts";
 import { lastBoxed } from "../math/mod.ts";
 import { formatNumber, keyWords, overlap, simpleArithmetic } from "./words.ts";
@@ -14,10 +14,12 @@ export interface JudgePrompt {
   /** Pairwise: responses A and B; pointwise: only `a`. */
   a: string;
   b?: string;
-  /** What the prompt asks to write. */
-  output: "verdict" | "scores" | "score";
+  /** What the prompt asks to write: `verdict-scores` is two scores, then the verdict. */
+  output: "verdict" | "scores" | "verdict-scores" | "score";
   /** `<plan>…</plan><execution>…</execution>` instead of `<think>…</think>`. */
   plan: boolean;
+  /** The prompt asks for whole-number scores. */
+  integer: boolean;
 }
 
 /** The judge's knobs (see `SimOptions`). */
@@ -46,18 +48,22 @@ export function parseJudgePrompt(prompt: string, layout: string): JudgePrompt | 
   const m = JUDGE_MARKERS;
   const text = layout.includes(m.startA) || layout.includes(m.start) ? layout : prompt;
   const plan = prompt.includes(OUTPUT_TAGS.plan[0]);
+  const integer = prompt.includes(SCORE_SCALES.integer);
   const question = between(text, m.question, [m.startA, m.start]) ?? "";
   if (text.includes(m.startA) && text.includes(m.startB)) {
+    const scores = prompt.includes(OUTPUT_TAGS.scoreA[0]);
+    const verdict = prompt.includes(OUTPUT_TAGS.answer[0]);
     return {
       question,
       a: between(text, m.startA, [m.endA, m.startB]) ?? "",
       b: between(text, m.startB, [m.endB]) ?? "",
-      output: prompt.includes(OUTPUT_TAGS.scoreA[0]) ? "scores" : "verdict",
+      output: scores ? (verdict ? "verdict-scores" : "scores") : "verdict",
       plan,
+      integer,
     };
   }
   if (text.includes(m.start)) {
-    return { question, a: between(text, m.start, [m.end]) ?? "", output: "score", plan };
+    return { question, a: between(text, m.start, [m.end]) ?? "", output: "score", plan, integer };
   }
   return null;
 }
@@ -171,7 +177,6 @@ function observations(p: JudgePrompt): string[] {
 }
 
 const round1 = (x: number) => Math.round(Math.min(10, Math.max(0, x)) * 10) / 10;
-const show = (x: number) => x.toFixed(1);
 
 /** Judges one prompt. Every draw goes through `rand`, so the result is a pure function. */
 export function judge(p: JudgePrompt, s: JudgeSettings, rand: Rand): Judgment {
@@ -187,6 +192,8 @@ export function judge(p: JudgePrompt, s: JudgeSettings, rand: Rand): Judgment {
     ...extras,
   ];
 
+  // Whole numbers when the prompt asks for them; one decimal otherwise.
+  const show = (x: number) => p.integer ? String(Math.round(x)) : x.toFixed(1);
   let answer: string;
   let opposite: string;
   let conclusion: string;
@@ -202,18 +209,23 @@ export function judge(p: JudgePrompt, s: JudgeSettings, rand: Rand): Judgment {
     if (rand("noise") < s.noise) verdict = verdict === "A" ? "B" : "A";
     if (rand("position") < s.positionBias) verdict = "A";
     const other = verdict === "A" ? "B" : "A";
+    // Whole-number scores a point apart at least, so that rounding never ties them.
+    const hi = round1(6 + 3.5 * rand("hi"));
+    const lo = round1(hi - (p.integer ? 1 : 0.5) - 4 * rand("lo"));
+    const scores = (v: "A" | "B") =>
+      v === "A"
+        ? `<score_A>${show(hi)}</score_A> <score_B>${show(lo)}</score_B>`
+        : `<score_A>${show(lo)}</score_A> <score_B>${show(hi)}</score_B>`;
+    const verdictTag = (v: "A" | "B") => `<answer> [[${v}]] </answer>`;
     if (p.output === "scores") {
-      const hi = round1(6 + 3.5 * rand("hi"));
-      const lo = round1(hi - 0.5 - 4 * rand("lo"));
-      const scores = (v: "A" | "B") =>
-        v === "A"
-          ? `<score_A>${show(hi)}</score_A> <score_B>${show(lo)}</score_B>`
-          : `<score_A>${show(lo)}</score_A> <score_B>${show(hi)}</score_B>`;
       answer = scores(verdict);
       opposite = scores(other);
+    } else if (p.output === "verdict-scores") {
+      answer = `${scores(verdict)}\n${verdictTag(verdict)}`;
+      opposite = verdictTag(other);
     } else {
-      answer = `<answer> [[${verdict}]] </answer>`;
-      opposite = `<answer> [[${other}]] </answer>`;
+      answer = verdictTag(verdict);
+      opposite = verdictTag(other);
     }
     conclusion = `Overall, Response ${verdict} is the better answer.`;
   }

@@ -29,12 +29,18 @@ import {
   summarize,
   type Summary,
 } from "../bench/mod.ts";
-import { type JudgeTemplate, loadTemplate, renderComparison } from "../prompts/mod.ts";
+import { type JudgeTemplate, loadTemplate, MODES, renderComparison } from "../prompts/mod.ts";
+import {
+  PARSE_OPTION,
+  type ParseStrictness,
+  PROMPT_OPTIONS,
+  type PromptOptions,
+} from "./judge_prompt_options.ts";
 import { parseJudgment } from "../judge/mod.ts";
 import { positionBiasBySubset, renderHtml, renderMarkdown } from "../report/mod.ts";
 
 /** Options of the evaluate stage. */
-export interface EvaluateOptions {
+export interface EvaluateOptions extends PromptOptions {
   judge: string;
   benchmark: string;
   data: string;
@@ -50,6 +56,8 @@ export interface EvaluateOptions {
   limit: number;
   baseline: string;
   maxDrop: number;
+  /** `strict`: only the exact answer formats count (verdict inside `<answer>` tags). */
+  parse: ParseStrictness;
 }
 
 /** The evaluate stage runner. */
@@ -76,14 +84,16 @@ export const evaluateStage: StageRunner<EvaluateOptions, BenchItem, EvalItem> = 
     },
     mode: {
       type: "string",
-      enum: ["pairwise", "pairwise-scores", "pointwise"],
+      enum: MODES,
       default: "pairwise",
       description: "Judge output format",
     },
     template: {
       type: "string",
       default: "thinking",
-      description: "Judge template: `thinking`, `plan-execute` or a template file",
+      description:
+        "Judge template: `thinking`, `plan-execute`, `thinking-v0`, `plan-execute-v0` or a " +
+        "template file",
     },
     samples: { type: "integer", default: 1, min: 1, description: "Samples per judgment (SC@k)" },
     orders: {
@@ -119,6 +129,8 @@ export const evaluateStage: StageRunner<EvaluateOptions, BenchItem, EvalItem> = 
       min: 0,
       description: "Largest drop allowed against the baseline, in points",
     },
+    ...PROMPT_OPTIONS,
+    ...PARSE_OPTION,
   },
   async *units(ctx) {
     const adapter = getAdapter(ctx.options.benchmark);
@@ -161,7 +173,7 @@ export const evaluateStage: StageRunner<EvaluateOptions, BenchItem, EvalItem> = 
   async finish(ctx, output) {
     const items = await Array.fromAsync(output());
     const o = ctx.options;
-    const summary = summarize(items, { seed: o.seed, benchmark: o.benchmark });
+    const summary = summarize(items, { seed: o.seed, benchmark: o.benchmark, mode: o.mode });
     const artifacts: Record<string, string> = {
       summary: `${ctx.dir}/summary.json`,
       markdown: `${ctx.dir}/report.md`,
@@ -209,7 +221,7 @@ export const evaluateStage: StageRunner<EvaluateOptions, BenchItem, EvalItem> = 
 };
 
 /** The template, loaded once per stage run. */
-const templateOf = perRun((o: EvaluateOptions) => loadTemplate(o.template, o.mode));
+const templateOf = perRun((o: EvaluateOptions) => loadTemplate(o.template, o.mode, o));
 
 /** `org/name` (not an existing path) → `hf://org/name`. */
 function dataLocation(data: string): string {
@@ -235,7 +247,8 @@ async function judgeComparison(
   const ask = async (prompt: () => Message[], slot: string) => {
     const seed = requestSeed(o.seed, o.samples, item.itemId, key, slot);
     const completions = await judge.complete(prompt(), { ...params, seed });
-    return completions.map((c) => parseJudgment(o.mode, c.text, c.reasoning));
+    const strict = o.parse === "strict";
+    return completions.map((c) => parseJudgment(o.mode, c.text, c.reasoning, { strict }));
   };
   if (o.mode === "pointwise") {
     const score = (response: string, slot: string) =>
@@ -257,7 +270,8 @@ async function judgeComparison(
   const result: ComparisonResult = { key, verdicts: {}, thoughtLengths: [] };
   orders.forEach((order, i) => {
     result.verdicts![order] = judged[i].map((p) => p.parseError ? null : p.verdict ?? null);
-    if (o.mode === "pairwise-scores") {
+    // Pairwise-verdict-scores keeps its (latent) scores beside the verdicts that decide.
+    if (o.mode === "pairwise-scores" || o.mode === "pairwise-verdict-scores") {
       result.scorePairs ??= {};
       result.scorePairs[order] = judged[i].map((p) =>
         p.scores?.A !== undefined && p.scores?.B !== undefined && !p.parseError

@@ -12,6 +12,7 @@ import { type ExportKind, writeExports } from "../export/mod.ts";
 import type { StageContext, StageRunner } from "../pipeline/stage.ts";
 import type { JudgeTask, Pair } from "../records.ts";
 import { loadTokenizer } from "../tokens/tokenizer.ts";
+import { pairOrder } from "./judge_prompt_options.ts";
 import {
   checkValidation,
   exportArtifacts,
@@ -71,7 +72,7 @@ export const handoffStage: StageRunner<HandoffOptions, Pair, JudgeTask> = {
     if (!isPair(pair)) return { records: [], rejects: [invalidPair(pair)] };
     const o = ctx.options;
     checkValidation(o.validation);
-    const tasks = judgeTasks(pair, await templatesOf(o));
+    const tasks = judgeTasks(pair, await templatesOf(o), pairOrder(o, pair));
     if (!o.tokenizer) return { records: tasks, rejects: [] };
     const tokenizer = await loadTokenizer(o.tokenizer);
     for (const task of tasks) task.promptTokens = tokenizer.countPrompt(task.messages);

@@ -18,11 +18,17 @@ import {
   renderJudgeTask,
   type Slot,
 } from "../prompts/mod.ts";
-import type { JudgeTask, Mode, Pair, SeedKind } from "../records.ts";
+import type { JudgeTask, Mode, Order, Pair, SeedKind } from "../records.ts";
 import { TOKENIZERS } from "../tokens/tokenizer.ts";
+import {
+  ORDERS_OPTION,
+  type PairOrders,
+  PROMPT_OPTIONS,
+  type PromptOptions,
+} from "./judge_prompt_options.ts";
 
 /** The options both judge-task stages take. */
-export interface JudgeTaskOptions {
+export interface JudgeTaskOptions extends PromptOptions {
   /** Judge output formats. */
   modes: Mode[];
   /** Seed prompts: built-in names or template files. */
@@ -41,6 +47,8 @@ export interface JudgeTaskOptions {
   maxPromptTokens: number;
   /** What a pair with a prompt over the budget gets: a warning, or a reject. */
   overBudget: "warn" | "reject";
+  /** Pairwise modes: `both` orders of every pair, or one seeded `random` order (J1's ablation). */
+  orders: PairOrders;
 }
 
 /** The option specs of {@linkcode JudgeTaskOptions}. */
@@ -54,8 +62,11 @@ export const JUDGE_TASK_OPTIONS: OptionsSpec = {
   templates: {
     type: "string[]",
     default: ["thinking"],
-    description: "Seed prompts: `thinking`, `plan-execute` or template files",
+    description: "Seed prompts: `thinking`, `plan-execute` (J1's), `thinking-v0`, " +
+      "`plan-execute-v0` (earlier wording) or template files",
   },
+  ...PROMPT_OPTIONS,
+  ...ORDERS_OPTION,
   seed: { type: "integer", default: 0, description: "Base seed (trainer files' pair order)" },
   validation: {
     type: "object",
@@ -103,11 +114,16 @@ export function checkValidation(v: unknown): ValidationSize {
   return v as ValidationSize;
 }
 
-/** Every judge task of a pair, in a fixed order (both orders, or both responses). */
-export function judgeTasks(pair: Pair, templates: JudgeTemplate[]): JudgeTask[] {
+/**
+ * Every judge task of a pair, in a fixed order: pairwise modes in both orders (or only in
+ * `order` when given), pointwise both responses.
+ */
+export function judgeTasks(pair: Pair, templates: JudgeTemplate[], order?: Order): JudgeTask[] {
   return templates.flatMap((template) => {
     const slots: Slot[] = template.mode === "pointwise"
       ? [{ target: "chosen" }, { target: "rejected" }]
+      : order
+      ? [{ order }]
       : [{ order: "AB" }, { order: "BA" }];
     return slots.map((slot) => renderJudgeTask(pair, template, slot));
   });
@@ -115,8 +131,10 @@ export function judgeTasks(pair: Pair, templates: JudgeTemplate[]): JudgeTask[] 
 
 /** Templates for every (mode, template) of the options, loaded once per run. */
 export const templatesOf = perRun(
-  (o: Pick<JudgeTaskOptions, "modes" | "templates">): Promise<JudgeTemplate[]> =>
-    Promise.all(o.modes.flatMap((mode) => o.templates.map((name) => loadTemplate(name, mode)))),
+  (o: Pick<JudgeTaskOptions, "modes" | "templates" | keyof PromptOptions>): Promise<
+    JudgeTemplate[]
+  > =>
+    Promise.all(o.modes.flatMap((mode) => o.templates.map((name) => loadTemplate(name, mode, o)))),
 );
 
 /** Whether an input record has what a judge task needs. */

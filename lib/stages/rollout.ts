@@ -26,6 +26,7 @@ import {
   type TaskRollouts,
   writeExports,
 } from "../export/mod.ts";
+import { pairOrder, PARSE_OPTION, type ParseStrictness } from "./judge_prompt_options.ts";
 import {
   checkValidation,
   exportArtifacts,
@@ -60,6 +61,8 @@ export interface RolloutOptions extends JudgeTaskOptions {
   advantage: "std" | "none";
   /** Trainer hand-offs to write. */
   exports: ExportKind[];
+  /** `strict`: only the exact answer formats count (verdict inside `<answer>` tags). */
+  parse: ParseStrictness;
 }
 
 /** The rollout stage runner. */
@@ -104,6 +107,7 @@ export const rolloutStage: StageRunner<RolloutOptions, Pair, Rollout> = {
       default: [...EXPORT_KINDS],
       description: "Trainer hand-offs written by the stage",
     },
+    ...PARSE_OPTION,
   },
   async *units(ctx) {
     for (const input of ctx.inputs) yield* input.records() as AsyncIterable<Pair>;
@@ -113,7 +117,7 @@ export const rolloutStage: StageRunner<RolloutOptions, Pair, Rollout> = {
   async process(pair, ctx) {
     if (!isPair(pair)) return { records: [], rejects: [invalidPair(pair)] };
     const o = ctx.options;
-    const tasks = judgeTasks(pair, await checkedTemplates(ctx.options));
+    const tasks = judgeTasks(pair, await checkedTemplates(o), pairOrder(o, pair));
     const judge = ctx.llm(o.judge);
     const completions = await settleAll(tasks.map((task) =>
       judge.complete(task.messages, {
@@ -127,7 +131,7 @@ export const rolloutStage: StageRunner<RolloutOptions, Pair, Rollout> = {
     const groups = tasks.map((task, t) => ({
       task,
       samples: completions[t].map((c) => ({
-        parsed: parseJudgment(task.mode, c.text, c.reasoning),
+        parsed: parseJudgment(task.mode, c.text, c.reasoning, rewardConfig(o).parse),
       })),
     }));
     const scored = scorePairGroups(groups, rewardConfig(o));
@@ -193,7 +197,11 @@ const checkedTemplates = (o: RolloutOptions) => {
 };
 
 function rewardConfig(o: RolloutOptions): RewardConfig {
-  return { weights: o.weights, consistency: o.consistency };
+  return {
+    weights: o.weights,
+    consistency: o.consistency,
+    parse: { strict: o.parse === "strict" },
+  };
 }
 
 /**
@@ -211,7 +219,7 @@ async function* pairBlocks(
     yield {
       pairId: pair.id,
       kind: pair.kind,
-      items: judgeTasks(pair, templates).map((task) => ({
+      items: judgeTasks(pair, templates, pairOrder(ctx.options, pair)).map((task) => ({
         task,
         rollouts: byTask.get(task.id) ?? [],
       })),
