@@ -110,6 +110,22 @@ Deno.test("pipeline: every validation error names file:line:col, expected and fo
       `{ "runDir": "\${J1KIT_TEST_UNSET_VAR}", "stages": [] }`,
       /^p\.jsonc:1:13: expected the environment variable J1KIT_TEST_UNSET_VAR to be set/,
     ],
+    [
+      "empty runDir (files at the root)",
+      `{ "runDir": "", "stages": [] }`,
+      /^p\.jsonc:1:13: expected a folder path \(not empty, not the root folder\), found string ""/,
+    ],
+    ["root runDir", `{ "runDir": "/", "stages": [] }`, /expected a folder path/],
+    [
+      "name escaping runs/",
+      `{ "name": "..", "stages": [] }`,
+      /^p\.jsonc:1:11: expected a name of .*\(not '\.' or '\.\.'\), found string "\.\."/,
+    ],
+    [
+      "stage id escaping the run folder",
+      `{ "stages": [{ "id": "..", "task": "pairs" }] }`,
+      /^p\.jsonc:1:22: expected "id": a name of .*found string "\.\."/,
+    ],
   ];
   for (const [name, text, pattern] of table) {
     const errors = errorsOf(text);

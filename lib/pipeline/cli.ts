@@ -16,6 +16,7 @@ import {
   loadPipeline,
   optionProblem,
   type PipelineConfig,
+  runDirProblem,
 } from "./config.ts";
 import { StageStopped } from "./execute.ts";
 import { createProgress, type Progress } from "./progress.ts";
@@ -216,6 +217,10 @@ export function runStageCli(runner: StageRunner<any, any, any>, args: string[]):
       }
     }
     const out = (values.out as string | undefined) ?? `runs/${runner.task}`;
+    const outProblem = runDirProblem(out);
+    if (outProblem) {
+      throw new UserError(`--out: expected ${outProblem}, found ${describeValue(out)}`);
+    }
     const config: PipelineConfig = {
       file: "(command line)",
       name: runner.task,

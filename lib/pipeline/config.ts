@@ -209,6 +209,24 @@ function clip(s: string): string {
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
+/** What a pipeline or stage name may be: it names files and folders inside the run folder. */
+const NAME_RULE = "a name of letters, digits, '.', '_' or '-' (not '.' or '..')";
+
+function isName(name: unknown): name is string {
+  return typeof name === "string" && /^[\w.-]+$/.test(name) && name !== "." && name !== "..";
+}
+
+/**
+ * What a run folder should have been, if `dir` cannot be one (else undefined): an empty path
+ * would put every file at the root (`/<stage>.jsonl`), and so would the root itself.
+ */
+export function runDirProblem(dir: unknown): string | undefined {
+  if (typeof dir !== "string" || !dir.trim() || /^\/+$/.test(dir)) {
+    return "a folder path (not empty, not the root folder)";
+  }
+  return undefined;
+}
+
 /** Whether an input reference names a URL (anything else that is not a stage id is a path). */
 export function isUrl(ref: string): boolean {
   return /^(https?|hf):\/\//.test(ref);
@@ -244,15 +262,16 @@ export function parsePipeline(
 
   const nameNode = top.get("name");
   const name = nameNode ? c.value(nameNode) : baseName(file);
-  if (typeof name !== "string" || !/^[\w.-]+$/.test(name)) {
-    c.fail(nameNode, "a name of letters, digits, '.', '_' or '-'");
-  }
+  if (!isName(name)) c.fail(nameNode, NAME_RULE, describeValue(name));
   const runDirNode = top.get("runDir");
   const runDir = runDirNode ? c.value(runDirNode) : `runs/${name}`;
-  if (typeof runDir !== "string") c.fail(runDirNode, "a folder path");
+  const runDirIssue = runDirProblem(runDir);
+  if (runDirIssue) c.fail(runDirNode, runDirIssue, describeValue(runDir));
   const cacheNode = top.get("cache");
   const cache = cacheNode ? c.value(cacheNode) : `${runDir}/cache.sqlite`;
-  if (cache !== null && typeof cache !== "string") c.fail(cacheNode, "a file path or null");
+  if (cache !== null && (typeof cache !== "string" || !cache)) {
+    c.fail(cacheNode, "a file path or null");
+  }
 
   const endpoints = parseEndpoints(c, top.get("endpoints"));
   const endpointNames = Object.keys(endpoints);
@@ -335,8 +354,8 @@ function parseStages(
     if (!fields) continue;
     const idNode = fields.get("id");
     const id = idNode ? c.value(idNode) : undefined;
-    if (typeof id !== "string" || !/^[\w.-]+$/.test(id)) {
-      c.fail(idNode ?? stageNode, "\"id\": a name of letters, digits, '.', '_' or '-'");
+    if (!isName(id)) {
+      c.fail(idNode ?? stageNode, `"id": ${NAME_RULE}`, describeValue(id));
       continue;
     }
     if (ids.has(id)) c.fail(idNode, "a stage id not used before", `duplicate id "${id}"`);
