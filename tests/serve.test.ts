@@ -263,7 +263,7 @@ Deno.test("serve: a bad reward config is refused at start", async () => {
   await assert.rejects(
     () =>
       startRewardServer({ port: 0, reward: { weights: { nope: 1 }, consistency: "by-sample" } }),
-    /expected reward weights among correct, consistent, format, found "nope"/,
+    /expected reward weights: keys among "correct", "consistent", "format", found key "nope"/,
   );
 });
 
@@ -279,7 +279,7 @@ Deno.test("serve: rewardConfigFromFlags reads --weights and --consistency", () =
   const bad: [flags: { weights?: string; consistency?: string }, error: RegExp][] = [
     [{ weights: "correct=1" }, /^--weights: expected a JSON object of numbers/],
     [{ weights: '{"correct":"1"}' }, /^--weights: expected a JSON object of numbers/],
-    [{ weights: '{"speed":1}' }, /^--weights: expected reward weights among/],
+    [{ weights: '{"speed":1}' }, /^--weights: expected reward weights: keys among/],
     [{ consistency: "both" }, /^--consistency: expected by-sample or by-majority, found "both"$/],
   ];
   for (const [flags, message] of bad) {

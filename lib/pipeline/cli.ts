@@ -187,6 +187,12 @@ export function runStageCli(runner: StageRunner<any, any, any>, args: string[]):
       }
       options[key] = flagValue(kebab(key), raw, spec);
     }
+    for (const [key, spec] of Object.entries(runner.options)) {
+      const issue = options[key] === undefined ? undefined : spec.check?.(options[key], options);
+      if (issue) {
+        throw new UserError(`--${kebab(key)}: expected ${issue.expected}, found ${issue.found}`);
+      }
+    }
     const usesEndpoint = Object.values(runner.options).some((s) => s.type === "endpoint");
     const endpoints: PipelineConfig["endpoints"] = {};
     if (usesEndpoint) {

@@ -8,7 +8,7 @@ import { type Node, type ParseError, parseTree, printParseErrorCode } from "json
 import { type Location, UserError, UserErrors } from "../errors.ts";
 import type { EndpointConfig } from "../llm/types.ts";
 import { endpointDefaults } from "../llm/endpoint.ts";
-import type { OptionSpec, OptionsSpec } from "../options.ts";
+import { describeValue, type OptionSpec, type OptionsSpec } from "../options.ts";
 import type { StageRunner } from "./stage.ts";
 import { interpolate } from "./interpolate.ts";
 import { pathExists } from "../io/path_exists.ts";
@@ -48,6 +48,8 @@ export interface PipelineConfig {
   endpoints: Record<string, EndpointDecl>;
   stages: StageConfig[];
 }
+
+export { describeValue };
 
 // deno-lint-ignore no-explicit-any
 type Registry = Record<string, StageRunner<any, any, any>>;
@@ -195,18 +197,12 @@ function describe(node: Node | undefined): string {
   return describeValue(node.value);
 }
 
-/** How a found value is named in messages: `string "abc"`, `number 3`, `an object`. */
-export function describeValue(value: unknown): string {
-  if (Array.isArray(value)) return `the list ${clip(JSON.stringify(value))}`;
-  if (value === null) return "null";
-  if (value === undefined) return "nothing";
-  if (typeof value === "object") return "an object";
-  if (typeof value === "number" && !Number.isFinite(value)) return "not a number";
-  return `${typeof value} ${clip(JSON.stringify(value))}`;
-}
-
-function clip(s: string): string {
-  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+function isRegex(pattern: unknown): pattern is string {
+  try {
+    return typeof pattern === "string" && !!new RegExp(pattern);
+  } catch {
+    return false;
+  }
 }
 
 /** What a pipeline or stage name may be: it names files and folders inside the run folder. */
@@ -319,7 +315,7 @@ function parseStart(c: Checker, node: Node): EndpointStart | undefined {
     return undefined;
   }
   const urlPattern = pattern ? c.value(pattern) : "(https?://\\S+)";
-  if (typeof urlPattern !== "string") c.fail(pattern, "a regex string");
+  if (!isRegex(urlPattern)) c.fail(pattern, "a valid regular expression string");
   return { command: cmd, urlPattern: urlPattern as string };
 }
 
@@ -418,10 +414,13 @@ function parseOptions(
 ): Record<string, unknown> {
   const given = node ? c.object(node, '"options": an object', Object.keys(spec)) : new Map();
   const out: Record<string, unknown> = {};
+  const nodes = new Map<string, Node>();
   for (const [key, s] of Object.entries(spec)) {
     const v = given?.get(key) ?? defaults.get(key);
-    if (v) out[key] = c.option(v, s, endpoints);
-    else if (s.default !== undefined) {
+    if (v) {
+      out[key] = c.option(v, s, endpoints);
+      nodes.set(key, v);
+    } else if (s.default !== undefined) {
       out[key] = s.default;
       if (s.type === "endpoint" && !endpoints.includes(s.default as string)) {
         c.fail(stageNode, `option "${key}": ${expectedOf(s, endpoints)}`, "nothing");
@@ -429,6 +428,17 @@ function parseOptions(
     } else if (s.required) {
       c.fail(node ?? stageNode, `option "${key}" (${s.description})`, "nothing");
     }
+  }
+  // Checks of values (files named, keys of objects) see every option, so they run last.
+  for (const [key, s] of Object.entries(spec)) {
+    if (!s.check || out[key] === undefined) continue;
+    const issue = s.check(out[key], out);
+    if (!issue) continue;
+    const at = nodes.get(key);
+    const keyNode = issue.key === undefined
+      ? undefined
+      : at?.children?.find((p) => p.children?.[0]?.value === issue.key);
+    c.fail(keyNode ?? at ?? stageNode, `option "${key}": ${issue.expected}`, issue.found);
   }
   return out;
 }

@@ -5,7 +5,7 @@
  * skipping the units already written, so the final output equals an uninterrupted run.
  * @module
  */
-import { EndpointError } from "../errors.ts";
+import { EndpointError, UserError } from "../errors.ts";
 import { jsonLine, readJsonl } from "../io/jsonl.ts";
 import type { Reject, StageContext, StageRunner, UnitResult } from "./stage.ts";
 
@@ -88,13 +88,20 @@ export async function readJournal(path: string, key: JournalKey): Promise<Journa
   return last;
 }
 
-/** A fatal failure of a stage, after the units before it were kept. */
+/**
+ * A fatal failure of a stage, after the units before it were kept. Running again is suggested
+ * only when it may help (an endpoint down, a disk full), not for a mistake in the user's input,
+ * which a re-run would meet again.
+ */
 export class StageStopped extends Error {
   override name = "StageStopped";
   constructor(readonly stageId: string, readonly unitsKept: number, cause: unknown) {
+    const next = cause instanceof UserError
+      ? "a re-run resumes from them once this is fixed"
+      : "run again to resume";
     super(
       `stage "${stageId}" stopped: ${(cause as Error)?.message ?? cause}\n` +
-        `${unitsKept} unit(s) are written and kept; run again to resume.`,
+        `${unitsKept} unit(s) are written and kept; ${next}.`,
       { cause },
     );
   }

@@ -12,5 +12,7 @@ export {
   PLACEHOLDER_PATTERN,
   PLACEHOLDERS,
   templateDigest,
+  templateFile,
+  templateIssue,
 } from "./templates.ts";
 export { renderComparison, renderInstruction, renderJudgeTask, type Slot } from "./render.ts";

@@ -19,7 +19,8 @@
  * @module
  */
 import { UserError } from "../errors.ts";
-import { readTemplateFile } from "./template_file.ts";
+import type { OptionIssue } from "../options.ts";
+import { readTemplateFile, templateFileIssue, templateLocation } from "./template_file.ts";
 import { canonicalJson, sha256 } from "../ids.ts";
 import type { Mode } from "../records.ts";
 
@@ -175,16 +176,41 @@ export async function loadTemplate(nameOrPath: string, mode: Mode): Promise<Judg
   const { text, source, builtin } = await readTemplateFile(
     nameOrPath,
     BUILTIN_TEMPLATES,
-    `judge/${mode}-${nameOrPath}.md`,
+    builtinPath(nameOrPath, mode),
     "template",
   );
+  const template = parseTemplateFor(text, source, mode);
+  return builtin ? { ...template, name: nameOrPath } : template;
+}
+
+/** Parses a template that must be of `mode`. */
+function parseTemplateFor(text: string, source: string, mode: Mode): JudgeTemplate {
   const template = parseTemplate(text, source);
   if (template.mode !== mode) {
     throw new UserError(`expected a template for mode ${mode}, found mode ${template.mode}`, {
       loc: { file: source },
     });
   }
-  return builtin ? { ...template, name: nameOrPath } : template;
+  return template;
+}
+
+/**
+ * The issue with a judge template option for `mode`, found when the options are loaded (a file
+ * that cannot be read, does not parse or is of another mode), or undefined.
+ */
+export function templateIssue(nameOrPath: string, mode: Mode): OptionIssue | undefined {
+  return templateFileIssue(nameOrPath, BUILTIN_TEMPLATES, `${mode} template`, (t, s) => {
+    parseTemplateFor(t, s, mode);
+  });
+}
+
+/** The file a judge template is read from (a built-in's file in `templates/judge/`, else the path). */
+export function templateFile(nameOrPath: string, mode: Mode): string {
+  return templateLocation(nameOrPath, BUILTIN_TEMPLATES, builtinPath(nameOrPath, mode)).location;
+}
+
+function builtinPath(name: string, mode: Mode): string {
+  return `judge/${mode}-${name}.md`;
 }
 
 /**

@@ -25,11 +25,20 @@ import { perRun } from "../pipeline/per_run.ts";
 import {
   compareSummaries,
   getAdapter,
+  mappingIssue,
   seededOrder,
   summarize,
   type Summary,
 } from "../bench/mod.ts";
-import { type JudgeTemplate, loadTemplate, renderComparison } from "../prompts/mod.ts";
+import {
+  type JudgeTemplate,
+  loadTemplate,
+  renderComparison,
+  templateFile,
+  templateIssue,
+} from "../prompts/mod.ts";
+import type { OptionIssue } from "../options.ts";
+import { isUrl } from "../pipeline/config.ts";
 import { parseJudgment } from "../judge/mod.ts";
 import { positionBiasBySubset, renderHtml, renderMarkdown } from "../report/mod.ts";
 
@@ -68,11 +77,14 @@ export const evaluateStage: StageRunner<EvaluateOptions, BenchItem, EvalItem> = 
       type: "string",
       default: "",
       description: "File, folder, URL or HF dataset (`org/name` or hf://…); default: the inputs",
+      check: dataIssue,
+      files: (data) => data ? [dataLocation(data)] : [],
     },
     mapping: {
       type: "object",
       default: {},
       description: "Field names for the `pairwise` adapter: {prompt, chosen, rejected, subset, id}",
+      check: mappingIssue,
     },
     mode: {
       type: "string",
@@ -84,6 +96,8 @@ export const evaluateStage: StageRunner<EvaluateOptions, BenchItem, EvalItem> = 
       type: "string",
       default: "thinking",
       description: "Judge template: `thinking`, `plan-execute` or a template file",
+      check: (template, o) => templateIssue(template, o.mode),
+      files: (template, o) => [templateFile(template, o.mode)],
     },
     samples: { type: "integer", default: 1, min: 1, description: "Samples per judgment (SC@k)" },
     orders: {
@@ -112,6 +126,8 @@ export const evaluateStage: StageRunner<EvaluateOptions, BenchItem, EvalItem> = 
       type: "string",
       default: "",
       description: "A previous summary.json: fail when a metric drops more than --max-drop",
+      check: baselineIssue,
+      files: (baseline) => baseline ? [baseline] : [],
     },
     maxDrop: {
       type: "number",
@@ -211,9 +227,37 @@ export const evaluateStage: StageRunner<EvaluateOptions, BenchItem, EvalItem> = 
 /** The template, loaded once per stage run. */
 const templateOf = perRun((o: EvaluateOptions) => loadTemplate(o.template, o.mode));
 
-/** `org/name` (not an existing path) → `hf://org/name`. */
+/** `org/name` (not an existing path, nor a data file's name) → `hf://org/name`. */
 function dataLocation(data: string): string {
-  return /^[\w-]+\/[\w.-]+$/.test(data) && !pathExists(data) ? `hf://${data}` : data;
+  return isHfName(data) ? `hf://${data}` : data;
+}
+
+function isHfName(data: string): boolean {
+  return /^[\w-]+\/[\w.-]+$/.test(data) && !/\.(jsonl|json|parquet)$/i.test(data) &&
+    !pathExists(data);
+}
+
+/** A `data` that names a file or folder that does not exist. */
+function dataIssue(data: string): OptionIssue | undefined {
+  if (!data || isUrl(data) || isHfName(data) || pathExists(data)) return undefined;
+  return {
+    expected: "an existing file or folder, a URL or an HF dataset (`org/name` or hf://…)",
+    found: `${JSON.stringify(data)}, which does not exist`,
+  };
+}
+
+/** A `baseline` that cannot be read as a summary. */
+function baselineIssue(path: string): OptionIssue | undefined {
+  if (!path) return undefined;
+  try {
+    parseSummary(Deno.readTextFileSync(path));
+    return undefined;
+  } catch (err) {
+    return {
+      expected: "a summary.json written by evaluate",
+      found: `${JSON.stringify(path)}: ${(err as Error).message}`,
+    };
+  }
 }
 
 async function judgeComparison(
@@ -288,11 +332,17 @@ function ordersFor(o: EvaluateOptions, itemId: string): Order[] {
   return [seededOrder(itemId, o.seed)];
 }
 
+function parseSummary(text: string): Summary {
+  const s = JSON.parse(text);
+  if (!s || typeof s !== "object" || !s.overall || !s.official) {
+    throw new Error("not a summary (no `overall` and `official`)");
+  }
+  return s as Summary;
+}
+
 async function readSummary(path: string): Promise<Summary> {
   try {
-    const s = JSON.parse(await Deno.readTextFile(path));
-    if (!s || typeof s !== "object" || !s.overall || !s.official) throw new Error("not a summary");
-    return s as Summary;
+    return parseSummary(await Deno.readTextFile(path));
   } catch (err) {
     throw new UserError(
       `expected a summary.json written by evaluate, found ${(err as Error).message}`,

@@ -17,12 +17,15 @@ import {
   MODES,
   renderJudgeTask,
   type Slot,
+  templateFile,
+  templateIssue,
 } from "../prompts/mod.ts";
 import {
   createRolloutStats,
   grpoAdvantages,
   parseJudgment,
   type RewardConfig,
+  rewardWeightsIssue,
   scorePairGroups,
   validateRewardConfig,
 } from "../judge/mod.ts";
@@ -84,6 +87,11 @@ export const rolloutStage: StageRunner<RolloutOptions, Pair, Rollout> = {
       type: "string[]",
       default: ["thinking"],
       description: "Seed prompts: `thinking`, `plan-execute` or template files",
+      check: (templates: string[], o) =>
+        templates.flatMap((t) => o.modes.map((mode: Mode) => templateIssue(t, mode)))
+          .find(Boolean),
+      files: (templates: string[], o) =>
+        templates.flatMap((t) => o.modes.map((mode: Mode) => templateFile(t, mode))),
     },
     samples: { type: "integer", default: 5, min: 1, description: "G: samples per task (J1: 5)" },
     temperature: { type: "number", default: 1.0, min: 0, description: "Sampling temperature" },
@@ -102,6 +110,7 @@ export const rolloutStage: StageRunner<RolloutOptions, Pair, Rollout> = {
       type: "object",
       default: { correct: 1 },
       description: "Reward weights of `correct`, `consistent`, `format` (J1: correctness only)",
+      check: rewardWeightsIssue,
     },
     consistency: {
       type: "string",

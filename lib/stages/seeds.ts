@@ -15,6 +15,7 @@ import {
   sampleSeeds,
   type SeedFields,
 } from "../seeds/mod.ts";
+import { fieldsIssue, objectIssue } from "../options.ts";
 
 /** Options of the seeds stage. */
 export interface SeedsOptions {
@@ -32,6 +33,8 @@ export interface SeedsOptions {
   seed: number;
 }
 
+const SEED_KINDS: readonly SeedKind[] = ["chat", "verifiable"];
+
 /** A unit: the seed to write (if any) and the rejects found since the previous one. */
 interface SeedsUnit {
   seed?: SeedPrompt;
@@ -46,7 +49,7 @@ export const seedsStage: StageRunner<SeedsOptions, SeedsUnit, SeedPrompt> = {
   options: {
     kind: {
       type: "string",
-      enum: ["auto", "chat", "verifiable"],
+      enum: ["auto", ...SEED_KINDS],
       default: "auto",
       description: "Seed kind; `auto`: verifiable when the row has a reference answer",
     },
@@ -59,6 +62,7 @@ export const seedsStage: StageRunner<SeedsOptions, SeedsUnit, SeedPrompt> = {
       type: "object",
       default: {},
       description: "Field names: {instruction, reference, id} (default: common names)",
+      check: (fields) => fieldsIssue(fields, ["instruction", "reference", "id"]),
     },
     minChars: { type: "integer", default: 1, min: 0, description: "Drop shorter instructions" },
     maxChars: {
@@ -92,6 +96,13 @@ export const seedsStage: StageRunner<SeedsOptions, SeedsUnit, SeedPrompt> = {
       type: "object",
       default: {},
       description: 'Seeds to keep per kind, e.g. {"chat": 17000, "verifiable": 5000}',
+      check: (mix) =>
+        objectIssue(
+          mix,
+          SEED_KINDS,
+          (n) => Number.isSafeInteger(n) && (n as number) >= 0,
+          "a count >= 0",
+        ),
     },
     seed: { type: "integer", default: 0, description: "Sampling seed" },
   },

@@ -17,6 +17,8 @@ import {
   synthesizeModified,
   synthesizeVerified,
   type SynthTemplate,
+  synthTemplateFile,
+  synthTemplateIssue,
 } from "../synth/mod.ts";
 
 /** Options of the synth stage. */
@@ -86,16 +88,22 @@ export const synthStage: StageRunner<SynthOptions, SeedPrompt, Pair> = {
       type: "string",
       default: "modify-instruction",
       description: "Template asking for a modified instruction (built-in name or file)",
+      check: synthTemplateIssue,
+      files: (name) => [synthTemplateFile(name)],
     },
     answerTemplate: {
       type: "string",
       default: "answer",
       description: "Template answering an instruction (built-in name or file)",
+      check: synthTemplateIssue,
+      files: (name) => [synthTemplateFile(name)],
     },
     mathTemplate: {
       type: "string",
       default: "solve-math",
       description: "Template asking for a solution with a \\boxed{} answer (built-in name or file)",
+      check: synthTemplateIssue,
+      files: (name) => [synthTemplateFile(name)],
     },
   },
   async *units(ctx) {
