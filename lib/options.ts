@@ -26,8 +26,8 @@ export interface OptionSpec {
   min?: number;
   max?: number;
   /**
-   * A scheduling knob (e.g. how many units run at once): it changes how fast a stage runs, never
-   * its records, so changing it does not re-run a finished stage.
+   * A knob that changes no record (how many units run at once, how many refusals fail a stage),
+   * so changing it does not re-run a finished stage.
    */
   runtime?: boolean;
   /**
@@ -44,6 +44,21 @@ export interface OptionSpec {
   // deno-lint-ignore no-explicit-any
   files?: (value: any, options: Record<string, any>) => string[];
 }
+
+/**
+ * The option of every stage that calls an endpoint: the share of its units the endpoint may
+ * refuse (HTTP 400, 404, 413, 422: a wrong URL or model, a prompt over the context window)
+ * before the stage fails without a manifest, instead of completing empty.
+ */
+export const MAX_REJECTED_SHARE: OptionSpec = {
+  type: "number",
+  default: 0.5,
+  min: 0,
+  max: 1,
+  runtime: true,
+  description: "Fail the stage when the endpoint refuses more than this share of its units " +
+    "(1: never)",
+};
 
 /** What is wrong with an option's value, for a `expected …, found …` message. */
 export interface OptionIssue {

@@ -36,7 +36,10 @@ Deno.test("stage CLI: a bad --baseline is refused before the first request", asy
     ])
   );
   assert.equal(code, 2);
-  assert.match(err, /^--baseline: expected a summary\.json written by evaluate, found "README\.md"/);
+  assert.match(
+    err,
+    /^--baseline: expected a summary\.json written by evaluate, found "README\.md"/,
+  );
 });
 
 Deno.test("a stopped stage suggests running again only when that may help", () => {

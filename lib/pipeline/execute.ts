@@ -46,9 +46,14 @@ export interface ExecuteResult {
   finishSeconds: number;
 }
 
-/** Hooks for progress display. */
+/** Hooks for progress display, and the stage's limits. */
 export interface ExecuteHooks {
   onUnit?(done: number, rejects: number): void;
+  /**
+   * The share of units the endpoint may refuse (`endpoint_rejected`); past it the stage fails
+   * with {@linkcode StageRefused} instead of completing (undefined: no limit).
+   */
+  maxRejectedShare?: number;
 }
 
 interface JournalEntry {
@@ -108,6 +113,24 @@ export class StageStopped extends Error {
 }
 
 /**
+ * A stage whose endpoint refused too many of its units: a wrong base URL or model answers every
+ * request with 404, which must not pass for a finished, empty stage. The journal is removed, so
+ * the next run asks the refused units again (the answers received are cached).
+ */
+export class StageRefused extends UserError {
+  override name = "StageRefused";
+  constructor(stageId: string, refused: number, units: number, share: number, answer: string) {
+    super(
+      `stage "${stageId}" failed: the endpoint refused ${refused} of ${units} unit(s), more than ` +
+        `maxRejectedShare ${share}; it answered: ${answer}\n` +
+        "No manifest was written. Check the endpoint's baseUrl (often ending in /v1), its model " +
+        "name and the requests' size, then run again: answers already received are cached.",
+      { exitCode: 1 },
+    );
+  }
+}
+
+/**
  * Largest gap between flushes of finished units, and the most bytes held before one. 64 KB
  * keeps the pending text young enough for the scavenger: with 1 MB, streaming a million records
  * promoted it to the old generation and peak RSS rose by ~35 MB, for no measurable speed-up.
@@ -158,6 +181,8 @@ export async function executeStage<O, U, R>(
   let started = 0;
   let exhausted = false;
   let failure: unknown;
+  /** What the endpoint answered to the first unit it refused in this execution. */
+  let refusal: string | undefined;
 
   // Skip the units already written: unit order is deterministic.
   while (started < resumedUnits) {
@@ -195,7 +220,10 @@ export async function executeStage<O, U, R>(
       state.units++;
       state.records += result.records.length;
       state.rejects += result.rejects.length;
-      for (const r of result.rejects) state.reasons[r.reason] = (state.reasons[r.reason] ?? 0) + 1;
+      for (const r of result.rejects) {
+        state.reasons[r.reason] = (state.reasons[r.reason] ?? 0) + 1;
+        if (r.reason === REFUSED) refusal ??= r.detail;
+      }
       hooks.onUnit?.(state.units, state.rejects);
     }
     if (
@@ -240,6 +268,18 @@ export async function executeStage<O, U, R>(
     });
   }
 
+  const refused = state.reasons[REFUSED] ?? 0;
+  if (hooks.maxRejectedShare !== undefined && refused > hooks.maxRejectedShare * state.units) {
+    await Deno.remove(paths.journal);
+    throw new StageRefused(
+      ctx.stageId,
+      refused,
+      state.units,
+      hooks.maxRejectedShare,
+      refusal ?? `see ${paths.rejects}`,
+    );
+  }
+
   const finishing = performance.now();
   const unitsSeconds = (finishing - unitsStart) / 1000;
   const summary = runner.finish ? await runner.finish(ctx, () => readJsonl<R>(paths.output)) : {};
@@ -256,6 +296,9 @@ export async function executeStage<O, U, R>(
   };
 }
 
+/** The reject reason of a unit whose request the endpoint refused. */
+const REFUSED = "endpoint_rejected";
+
 async function processUnit<O, U, R>(
   runner: StageRunner<O, U, R>,
   unit: U,
@@ -265,7 +308,7 @@ async function processUnit<O, U, R>(
     return await runner.process(unit, ctx);
   } catch (err) {
     if (err instanceof EndpointError && err.refusesRequest) {
-      const reject: Reject = { reason: "endpoint_rejected", detail: err.message, record: unit };
+      const reject: Reject = { reason: REFUSED, detail: err.message, record: unit };
       return { records: [], rejects: [reject] };
     }
     throw err;

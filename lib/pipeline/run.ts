@@ -210,6 +210,7 @@ async function runStage(job: StageJob, opts: RunOptions): Promise<Manifest> {
   opts.progress.start(stage.id, total, journal?.units ?? 0);
   const result: ExecuteResult = await executeStage(runner, ctx, p, key, journal, {
     onUnit: (done, rejects) => opts.progress.update(stage.id, done, rejects),
+    maxRejectedShare: stage.options.maxRejectedShare as number | undefined,
   });
   const usage = sumUsage([...used].map(([name, c]) => diffStats(c.stats(), before.get(name)!)));
   const seconds = (Date.now() - startedAt.getTime()) / 1000;

@@ -37,7 +37,7 @@ import {
   templateFile,
   templateIssue,
 } from "../prompts/mod.ts";
-import type { OptionIssue } from "../options.ts";
+import { MAX_REJECTED_SHARE, type OptionIssue } from "../options.ts";
 import { isUrl } from "../pipeline/config.ts";
 import { parseJudgment } from "../judge/mod.ts";
 import { positionBiasBySubset, renderHtml, renderMarkdown } from "../report/mod.ts";
@@ -56,6 +56,7 @@ export interface EvaluateOptions {
   maxTokens: number;
   seed: number;
   concurrency?: number;
+  maxRejectedShare: number;
   limit: number;
   baseline: string;
   maxDrop: number;
@@ -121,6 +122,7 @@ export const evaluateStage: StageRunner<EvaluateOptions, BenchItem, EvalItem> = 
         "Items judged at once (default: twice the judge endpoint's concurrency, so its " +
         "slots never wait for work)",
     },
+    maxRejectedShare: MAX_REJECTED_SHARE,
     limit: { type: "integer", default: 0, min: 0, description: "Judge only the first N items" },
     baseline: {
       type: "string",
@@ -188,9 +190,17 @@ export const evaluateStage: StageRunner<EvaluateOptions, BenchItem, EvalItem> = 
     if (o.baseline) {
       const baseline = await readSummary(o.baseline);
       comparison = { ...compareSummaries(summary, baseline, o.maxDrop), maxDrop: o.maxDrop };
+      // A gate over nothing judged would pass with every metric null.
+      const empty = !(Number(summary.overall.n) > 0)
+        ? "nothing was judged (n = 0)"
+        : !(Number(baseline.overall.n) > 0)
+        ? `the baseline ${o.baseline} judged nothing (n = 0)`
+        : undefined;
       gate = {
-        passed: comparison.regressions.length === 0,
-        message: comparison.regressions.length
+        passed: !empty && comparison.regressions.length === 0,
+        message: empty
+          ? `gate failed: ${empty}`
+          : comparison.regressions.length
           ? `regression against ${o.baseline} (max drop ${o.maxDrop} points): ${
             comparison.regressions.join(", ")
           }\n${comparisonTable(comparison.rows)}`

@@ -7,6 +7,7 @@
  * @module
  */
 import { perRun } from "../pipeline/per_run.ts";
+import { MAX_REJECTED_SHARE } from "../options.ts";
 import type { Pair, SeedPrompt } from "../records.ts";
 import type { StageRunner, UnitResult } from "../pipeline/stage.ts";
 import {
@@ -37,6 +38,8 @@ export interface SynthOptions {
   seed: number;
   /** Seeds processed at once. */
   concurrency: number;
+  /** The share of seeds the endpoint may refuse before the stage fails. */
+  maxRejectedShare: number;
   /** Asks for a modified instruction: a built-in name or a file path. */
   modifyTemplate: string;
   /** Answers an instruction: a built-in name or a file path. */
@@ -84,6 +87,7 @@ export const synthStage: StageRunner<SynthOptions, SeedPrompt, Pair> = {
       runtime: true,
       description: "Seeds processed at once",
     },
+    maxRejectedShare: MAX_REJECTED_SHARE,
     modifyTemplate: {
       type: "string",
       default: "modify-instruction",
