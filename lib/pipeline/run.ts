@@ -22,6 +22,7 @@ import {
 } from "./execute.ts";
 import { hashFile, refHash } from "./input_hash.ts";
 import { type Launched, launchEndpoint } from "./launch.ts";
+import { lockRunDir } from "./lock.ts";
 import { formatSeconds, type Progress } from "./progress.ts";
 import type { StageContext, StageInput, StageRunner } from "./stage.ts";
 
@@ -86,7 +87,10 @@ export interface RunOptions {
   artifactDir?: (stageId: string) => string;
 }
 
-/** Runs the pipeline. Returns what happened to each stage. */
+/**
+ * Runs the pipeline, holding the run folder's lock (`run.lock`) meanwhile. Returns what
+ * happened to each stage.
+ */
 export async function runPipeline(
   config: PipelineConfig,
   registry: Registry,
@@ -114,6 +118,7 @@ export async function runPipeline(
     return order.map((s) => ({ id: s.id, status: "not-selected", paths: paths(s.id) }));
   }
 
+  const lock = await lockRunDir(config.runDir);
   const endpoints = new Endpoints(config);
   const outcomes = new Map<string, StageOutcome>();
   try {
@@ -161,7 +166,7 @@ export async function runPipeline(
       });
     }
   } finally {
-    await endpoints.close();
+    await endpoints.close().finally(() => lock.release());
   }
   return order.map((s) => outcomes.get(s.id)!);
 }
