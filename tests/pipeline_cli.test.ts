@@ -25,6 +25,11 @@ Deno.test("stage CLI: an empty or root --out is refused before anything is writt
     assert.equal(code, 2);
     assert.match(err, /^--out: expected a folder path \(not empty, not the root folder\)/);
   }
+  const { code, err } = await captured(() =>
+    runStageCli(seedsStage, ["--input", "fixtures/seeds/chat.jsonl", "--cache", ""])
+  );
+  assert.equal(code, 2);
+  assert.match(err, /^--cache: expected a file path, found string ""/);
 });
 
 Deno.test("stage CLI: a bad --baseline is refused before the first request", async () => {

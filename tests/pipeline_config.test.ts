@@ -169,6 +169,11 @@ Deno.test("pipeline: option values are checked at load (files named, keys, value
       /^p\.jsonc:3:51: expected option "data": an existing file or folder, .*found "bench\/jb\.jsonl", which does not exist/,
     ],
     [
+      "missing folder below an existing one (not an HF dataset name)",
+      stage("evaluate", `{ "benchmark": "llmbar", "data": "fixtures/llmbr" }`),
+      /expected option "data": an existing file or folder, .*found "fixtures\/llmbr", which does not exist/,
+    ],
+    [
       "bad baseline",
       stage("evaluate", `{ "benchmark": "llmbar", "baseline": "README.md" }`),
       /expected option "baseline": a summary\.json written by evaluate, found "README\.md": /,

@@ -227,6 +227,7 @@ export function runStageCli(runner: StageRunner<any, any, any>, args: string[]):
     if (outProblem) {
       throw new UserError(`--out: expected ${outProblem}, found ${describeValue(out)}`);
     }
+    if (values.cache === "") throw new UserError(`--cache: expected a file path, found string ""`);
     const config: PipelineConfig = {
       file: "(command line)",
       name: runner.task,

@@ -242,9 +242,10 @@ function dataLocation(data: string): string {
   return isHfName(data) ? `hf://${data}` : data;
 }
 
+/** `org/name` that is no local path: not a data file's name, nor below an existing folder. */
 function isHfName(data: string): boolean {
   return /^[\w-]+\/[\w.-]+$/.test(data) && !/\.(jsonl|json|parquet)$/i.test(data) &&
-    !pathExists(data);
+    !pathExists(data) && !pathExists(data.split("/")[0]);
 }
 
 /** A `data` that names a file or folder that does not exist. */
