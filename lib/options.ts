@@ -16,14 +16,19 @@ export type OptionType =
 
 /** One option of a stage. */
 export interface OptionSpec {
+  /** The JSON type of the value. */
   type: OptionType;
+  /** One line for `--help` and error messages. */
   description: string;
   /** Used when the option is not given; an option without a default and `required` must be given. */
   default?: unknown;
+  /** The option must be given (it has no default). */
   required?: boolean;
   /** Allowed values for strings (and for each element of `string[]`). */
   enum?: readonly string[];
+  /** Smallest allowed number. */
   min?: number;
+  /** Largest allowed number. */
   max?: number;
   /**
    * A knob that changes no record (how many units run at once, how many refusals fail a stage),
