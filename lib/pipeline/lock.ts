@@ -16,6 +16,12 @@ export interface LockHolder {
   host: string;
   /** When it took the lock (ISO 8601). */
   startedAt: string;
+  /**
+   * The process's start time as Linux counts it (`/proc/<pid>/stat`), when known: a live process
+   * with the same pid but another start time is not the holder (pids are reused, e.g. after a
+   * container restarts).
+   */
+  processStart?: string;
 }
 
 /** A held lock. */
@@ -37,10 +43,12 @@ export function lockPath(runDir: string): string {
  */
 export async function lockRunDir(runDir: string): Promise<RunLock> {
   const path = lockPath(runDir);
+  const start = processStart(Deno.pid);
   const me: LockHolder = {
     pid: Deno.pid,
     host: Deno.hostname(),
     startedAt: new Date().toISOString(),
+    ...(start ? { processStart: start } : {}),
   };
   const text = JSON.stringify(me) + "\n";
   for (let attempt = 0; attempt < 5; attempt++) {
@@ -50,7 +58,7 @@ export async function lockRunDir(runDir: string): Promise<RunLock> {
     const held = await Deno.readTextFile(path).catch(() => undefined);
     if (held === undefined) continue; // released meanwhile
     const holder = parseHolder(held);
-    if (holder && (holder.host !== me.host || isAlive(holder.pid))) {
+    if (holder && (holder.host !== me.host || runs(holder))) {
       const where = holder.host === me.host
         ? ""
         : " (another host: whether it still runs cannot be checked here)";
@@ -110,17 +118,32 @@ function parseHolder(text: string): LockHolder | undefined {
   }
 }
 
-/** Whether a process of this host runs (a zombie, dead but not yet reaped, does not). */
-function isAlive(pid: number): boolean {
+/**
+ * Whether the holder still runs on this host: its pid answers a signal, is not a zombie (dead,
+ * not yet reaped), and, where Linux tells, started when the holder did.
+ */
+function runs(holder: LockHolder): boolean {
   try {
-    process.kill(pid, 0);
+    process.kill(holder.pid, 0);
   } catch (err) {
     return (err as { code?: string }).code === "EPERM";
   }
+  const stat = procStat(holder.pid);
+  if (!stat) return true; // no /proc (macOS): the signal's answer stands
+  if (stat[0] === "Z") return false;
+  return holder.processStart === undefined || stat[19] === holder.processStart;
+}
+
+/** The fields of `/proc/<pid>/stat` after the command name (state first), or undefined. */
+function procStat(pid: number): string[] | undefined {
   try {
     const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   } catch {
-    return true; // no /proc (macOS): the signal's answer stands
+    return undefined;
   }
+}
+
+function processStart(pid: number): string | undefined {
+  return procStat(pid)?.[19];
 }
