@@ -72,7 +72,11 @@ export async function lockRunDir(runDir: string): Promise<RunLock> {
   throw new UserError(`could not take the lock ${path}: other runs keep taking it`);
 }
 
-/** Creates `path` with `text` only if it does not exist; the content is there from the start. */
+/**
+ * Creates `path` with `text` only if it does not exist. A hard link of a written file makes the
+ * content be there from the start; where the file system has no hard links, the file is created
+ * exclusively and then written.
+ */
 async function createWith(path: string, text: string): Promise<boolean> {
   const temp = `${path}.${Deno.pid}.${crypto.randomUUID()}`;
   await Deno.writeTextFile(temp, text);
@@ -81,7 +85,10 @@ async function createWith(path: string, text: string): Promise<boolean> {
     return true;
   } catch (err) {
     if (err instanceof Deno.errors.AlreadyExists) return false;
-    throw err;
+    return await Deno.writeTextFile(path, text, { createNew: true }).then(() => true, (e) => {
+      if (e instanceof Deno.errors.AlreadyExists) return false;
+      throw e;
+    });
   } finally {
     await Deno.remove(temp);
   }
