@@ -154,6 +154,11 @@ Deno.test("pipeline: option values are checked at load (files named, keys, value
       /^p\.jsonc:3:31: expected option "templates": a pairwise template file .*found "my-judge\.md", which cannot be read/,
     ],
     [
+      "a bad mode next to a template file: reported, no crash",
+      stage("rollout", `{ "modes": ["pairwize"], "templates": ["my-judge.md"] }`),
+      /expected a list of strings \(one of "pairwise", .*found the list \["pairwize"\]/,
+    ],
+    [
       "missing synth template file",
       stage("synth", `{ "mathTemplate": "mine.md" }`),
       /expected option "mathTemplate": a synth template file .*found "mine\.md", which cannot be read/,

@@ -97,7 +97,8 @@ export const evaluateStage: StageRunner<EvaluateOptions, BenchItem, EvalItem> = 
       type: "string",
       default: "thinking",
       description: "Judge template: `thinking`, `plan-execute` or a template file",
-      check: (template, o) => templateIssue(template, o.mode),
+      // `mode` is undefined when it failed its own check.
+      check: (template, o) => o.mode ? templateIssue(template, o.mode) : undefined,
       files: (template, o) => [templateFile(template, o.mode)],
     },
     samples: { type: "integer", default: 1, min: 1, description: "Samples per judgment (SC@k)" },

@@ -90,8 +90,9 @@ export const rolloutStage: StageRunner<RolloutOptions, Pair, Rollout> = {
       type: "string[]",
       default: ["thinking"],
       description: "Seed prompts: `thinking`, `plan-execute` or template files",
+      // `modes` is undefined when it failed its own check.
       check: (templates: string[], o) =>
-        templates.flatMap((t) => o.modes.map((mode: Mode) => templateIssue(t, mode)))
+        templates.flatMap((t) => (o.modes ?? []).map((mode: Mode) => templateIssue(t, mode)))
           .find(Boolean),
       files: (templates: string[], o) =>
         templates.flatMap((t) => o.modes.map((mode: Mode) => templateFile(t, mode))),
