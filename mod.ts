@@ -9,6 +9,13 @@ export { runPipelineFile } from "./lib/api.ts";
 export { loadPipeline, parsePipeline, type PipelineConfig } from "./lib/pipeline/config.ts";
 export { type Manifest, readManifest, runPipeline, type StageOutcome } from "./lib/pipeline/run.ts";
 export type { StageContext, StageInput, StageRunner } from "./lib/pipeline/stage.ts";
+export {
+  MAX_REJECTED_SHARE,
+  type OptionIssue,
+  type OptionSpec,
+  type OptionsSpec,
+  type OptionType,
+} from "./lib/options.ts";
 export { stages } from "./lib/stages/mod.ts";
 export * from "./lib/llm/mod.ts";
 export * from "./lib/prompts/mod.ts";

@@ -21,6 +21,9 @@ export type Instruction = string | Message[];
 /** Which kind of seed: open-ended chat, or a prompt with a checkable reference answer. */
 export type SeedKind = "chat" | "verifiable";
 
+/** Every seed kind. */
+export const SEED_KINDS: readonly SeedKind[] = ["chat", "verifiable"];
+
 /** One instruction to build preference pairs from. */
 export interface SeedPrompt {
   /** Stable content hash (see `contentId`). */

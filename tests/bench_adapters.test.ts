@@ -219,7 +219,7 @@ Deno.test("pairwise: field mapping, and an unknown mapping key is a UserError", 
   });
   await assert.rejects(
     load("pairwise", path, { mapping: { answer: "x" } }),
-    /expected keys among prompt/,
+    /expected keys among "prompt"/,
   );
 });
 

@@ -488,6 +488,17 @@ Deno.test("compareSummaries: deltas in points, regressions beyond maxDrop", () =
   const missing = compareSummaries(s(0.8, 0, 70), { overall: {}, subsets: {}, official: {} }, 1);
   assert.equal(missing.rows[0].delta, null);
   assert.deepEqual(missing.regressions, []);
+  // A metric the baseline has and this run lacks (nothing judged) is a regression.
+  const none = {
+    overall: { accuracy: null, parse_failures: null, n: 0 },
+    subsets: {},
+    official: {},
+  };
+  assert.deepEqual(compareSummaries(none, s(0.8, 0, 70), 1).regressions, [
+    "accuracy",
+    "parse_failures",
+    "judgebench_score",
+  ]);
 });
 
 Deno.test("metrics: pairwise-verdict-scores decides by verdicts; score_agreement reads the scores", () => {

@@ -194,9 +194,16 @@ Deno.test("rewards: every component is stored whatever the weights", () => {
   assert.equal(out[0][0].reward, 1);
 });
 
-Deno.test("rewards: an unknown weight is a user error", () => {
+Deno.test("rewards: an unknown weight, or one that is not a number, is a user error", () => {
   assert.throws(
     () => scorePairGroups([], { weights: { corect: 1 }, consistency: "by-sample" }),
-    (e: unknown) => e instanceof UserError && /found "corect"/.test(e.message),
+    (e: unknown) => e instanceof UserError && /found key "corect"/.test(e.message),
+  );
+  // A "1" from ${VAR} interpolation would add as a string: rewards of "01", read as 10.
+  const weights = { correct: "1" } as unknown as Record<string, number>;
+  assert.throws(
+    () => scorePairGroups([], { weights, consistency: "by-sample" }),
+    (e: unknown) =>
+      e instanceof UserError && /"correct": a number, found string "1"/.test(e.message),
   );
 });

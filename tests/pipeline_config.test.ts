@@ -110,11 +110,110 @@ Deno.test("pipeline: every validation error names file:line:col, expected and fo
       `{ "runDir": "\${J1KIT_TEST_UNSET_VAR}", "stages": [] }`,
       /^p\.jsonc:1:13: expected the environment variable J1KIT_TEST_UNSET_VAR to be set/,
     ],
+    [
+      "empty runDir (files at the root)",
+      `{ "runDir": "", "stages": [] }`,
+      /^p\.jsonc:1:13: expected a folder path \(not empty, not the root folder\), found string ""/,
+    ],
+    ["root runDir", `{ "runDir": "/", "stages": [] }`, /expected a folder path/],
+    [
+      "name escaping runs/",
+      `{ "name": "..", "stages": [] }`,
+      /^p\.jsonc:1:11: expected a name of .*\(not '\.' or '\.\.'\), found string "\.\."/,
+    ],
+    [
+      "stage id escaping the run folder",
+      `{ "stages": [{ "id": "..", "task": "pairs" }] }`,
+      /^p\.jsonc:1:22: expected "id": a name of .*found string "\.\."/,
+    ],
   ];
   for (const [name, text, pattern] of table) {
     const errors = errorsOf(text);
     assert.ok(errors.some((e) => pattern.test(e)), `${name}: ${JSON.stringify(errors)}`);
   }
+});
+
+Deno.test("pipeline: option values are checked at load (files named, keys, value types)", () => {
+  Deno.env.set("J1KIT_TEST_WEIGHT", "1");
+  const stage = (task: string, options: string) =>
+    `{ "endpoints": { "default": { "baseUrl": "u", "model": "m" } },\n  "stages": [{ "id": "s", "task": "${task}", "inputs": ["data/x"],\n    "options": ${options} }] }`;
+  const table: [string, string, RegExp][] = [
+    [
+      "misspelt reward weight",
+      stage("rollout", `{ "weights": { "correct": 1, "consistnt": 1 } }`),
+      /^p\.jsonc:3:45: expected option "weights": reward weights: keys among "correct", "wrong", "consistent", "format", found key "consistnt"/,
+    ],
+    [
+      "a weight from ${VAR} is a string",
+      stage("rollout", `{ "weights": { "correct": "\${J1KIT_TEST_WEIGHT}" } }`),
+      /^p\.jsonc:3:31: expected option "weights": reward weights: "correct": a number, found string "1"/,
+    ],
+    [
+      "missing judge template file",
+      stage("rollout", `{ "templates": ["thinking", "my-judge.md"] }`),
+      /^p\.jsonc:3:31: expected option "templates": a pairwise template file .*found "my-judge\.md", which cannot be read/,
+    ],
+    [
+      "a bad mode next to a template file: reported, no crash",
+      stage("rollout", `{ "modes": ["pairwize"], "templates": ["my-judge.md"] }`),
+      /expected a list of strings \(one of "pairwise", .*found the list \["pairwize"\]/,
+    ],
+    [
+      "missing synth template file",
+      stage("synth", `{ "mathTemplate": "mine.md" }`),
+      /expected option "mathTemplate": a synth template file .*found "mine\.md", which cannot be read/,
+    ],
+    [
+      "mistyped mapping key",
+      stage("evaluate", `{ "benchmark": "pairwise", "mapping": { "promt": "q" } }`),
+      /^p\.jsonc:3:56: expected option "mapping": keys among "prompt", .*found key "promt"/,
+    ],
+    [
+      "missing data file",
+      stage("evaluate", `{ "benchmark": "pairwise", "data": "bench/jb.jsonl" }`),
+      /^p\.jsonc:3:51: expected option "data": an existing file or folder, .*found "bench\/jb\.jsonl", which does not exist/,
+    ],
+    [
+      "missing folder below an existing one (not an HF dataset name)",
+      stage("evaluate", `{ "benchmark": "llmbar", "data": "fixtures/llmbr" }`),
+      /expected option "data": an existing file or folder, .*found "fixtures\/llmbr", which does not exist/,
+    ],
+    [
+      "bad baseline",
+      stage("evaluate", `{ "benchmark": "llmbar", "baseline": "README.md" }`),
+      /expected option "baseline": a summary\.json written by evaluate, found "README\.md": /,
+    ],
+    [
+      "negative mix quota",
+      stage("seeds", `{ "mix": { "chat": -1 } }`),
+      /^p\.jsonc:3:27: expected option "mix": "chat": a count >= 0, found number -1/,
+    ],
+    [
+      "mix of an unknown kind",
+      stage("seeds", `{ "mix": { "math": 5 } }`),
+      /expected option "mix": keys among "chat", "verifiable", found key "math"/,
+    ],
+    [
+      "fields of the wrong type",
+      stage("seeds", `{ "fields": { "instruction": 3 } }`),
+      /expected option "fields": "instruction": a field name, found number 3/,
+    ],
+    [
+      "pairs fields: unknown key",
+      stage("pairs", `{ "fields": { "prompt": "q" } }`),
+      /expected option "fields": keys among "instruction", "chosen", "rejected", "reference", found key "prompt"/,
+    ],
+    [
+      "invalid urlPattern",
+      `{ "endpoints": { "j": { "baseUrl": "", "model": "m",\n  "start": { "command": ["x"], "urlPattern": "((" } } }, "stages": [] }`,
+      /^p\.jsonc:2:46: expected a valid regular expression string, found string "\(\("/,
+    ],
+  ];
+  for (const [name, text, pattern] of table) {
+    const errors = errorsOf(text);
+    assert.ok(errors.some((e) => pattern.test(e)), `${name}: ${JSON.stringify(errors)}`);
+  }
+  Deno.env.delete("J1KIT_TEST_WEIGHT");
 });
 
 Deno.test("pipeline: all errors are reported at once", () => {

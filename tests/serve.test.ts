@@ -261,7 +261,7 @@ Deno.test("serve: a bad reward config is refused at start", async () => {
   await assert.rejects(
     () =>
       startRewardServer({ port: 0, reward: { weights: { nope: 1 }, consistency: "by-sample" } }),
-    /expected reward weights among correct, wrong, consistent, format, found "nope"/,
+    /expected reward weights: keys among "correct", "wrong", "consistent", "format", found key "nope"/,
   );
 });
 
@@ -279,7 +279,7 @@ Deno.test("serve: rewardConfigFromFlags reads --weights and --consistency", () =
     [
       [{ weights: "correct=1" }, /^--weights: expected a JSON object of numbers/],
       [{ weights: '{"correct":"1"}' }, /^--weights: expected a JSON object of numbers/],
-      [{ weights: '{"speed":1}' }, /^--weights: expected reward weights among/],
+      [{ weights: '{"speed":1}' }, /^--weights: expected reward weights: keys among/],
       [{ consistency: "both" }, /^--consistency: expected by-sample or by-majority, found "both"$/],
       [{ parse: "loose" }, /^--parse: expected lenient or strict, found "loose"$/],
     ];

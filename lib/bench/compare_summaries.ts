@@ -36,7 +36,8 @@ export interface ComparisonRow {
  * Compares two summaries metric by metric, in percentage points: the overall rates ×100
  * (`accuracy`, `consistent_accuracy`, `agreement`, … , `parse_failures`) and every official
  * score (already in points). A metric regresses when it moves the wrong way by more than
- * `maxDrop` points: falls, or rises for `parse_failures` and `tie_rate`.
+ * `maxDrop` points (falls, or rises for `parse_failures` and `tie_rate`), or when the baseline
+ * has it and this run does not (`null`: e.g. every request was refused), which no gate may pass.
  *
  * @example
  * ```ts
@@ -72,7 +73,9 @@ export function compareSummaries(
   for (const m of official) add(m, points(baseline.official[m], 1), points(current.official[m], 1));
   const regressions = rows
     .filter((r) =>
-      r.delta !== null && (LOWER_IS_BETTER.has(r.metric) ? r.delta : -r.delta) > maxDrop
+      r.delta === null
+        ? r.baseline !== null
+        : (LOWER_IS_BETTER.has(r.metric) ? r.delta : -r.delta) > maxDrop
     )
     .map((r) => r.metric);
   return { rows, regressions };

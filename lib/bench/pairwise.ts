@@ -7,6 +7,7 @@ import type { BenchItem } from "../records.ts";
 import { UserError } from "../errors.ts";
 import { contentId } from "../ids.ts";
 import type { BenchAdapter } from "./bench_adapter.ts";
+import { fieldsIssue, type OptionIssue } from "../options.ts";
 import { hasField, idField, instructionField, stringField } from "./fields.ts";
 import { isDataFile, listFiles, readRecords, type SourceRecord } from "./files.ts";
 
@@ -22,16 +23,15 @@ export const PAIRWISE_FIELDS: Readonly<Record<string, string>> = {
 /** Subset of records with no subset field. */
 export const DEFAULT_SUBSET = "all";
 
-/** The defaults overridden by `mapping`; an unknown target name is a {@linkcode UserError}. */
+/** The issue with a `mapping` (a target name that is not a field, a value not a name), if any. */
+export function mappingIssue(mapping: Record<string, unknown>): OptionIssue | undefined {
+  return fieldsIssue(mapping, Object.keys(PAIRWISE_FIELDS));
+}
+
+/** The defaults overridden by `mapping`; a bad mapping is a {@linkcode UserError}. */
 export function resolveMapping(mapping: Record<string, string> = {}): Record<string, string> {
-  const unknown = Object.keys(mapping).filter((k) => !(k in PAIRWISE_FIELDS));
-  if (unknown.length > 0) {
-    throw new UserError(
-      `mapping: expected keys among ${Object.keys(PAIRWISE_FIELDS).join(", ")}, found ${
-        unknown.join(", ")
-      }`,
-    );
-  }
+  const issue = mappingIssue(mapping);
+  if (issue) throw new UserError(`mapping: expected ${issue.expected}, found ${issue.found}`);
   return { ...PAIRWISE_FIELDS, ...mapping };
 }
 

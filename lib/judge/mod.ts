@@ -8,6 +8,7 @@ export {
   DEFAULT_REWARD_CONFIG,
   REWARD_COMPONENTS,
   type RewardConfig,
+  rewardWeightsIssue,
   type SampleGroup,
   type ScoredSample,
   scorePairGroups,

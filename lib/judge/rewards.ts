@@ -4,6 +4,7 @@
  * @module
  */
 import { UserError } from "../errors.ts";
+import { objectIssue, type OptionIssue } from "../options.ts";
 import type { JudgeTask, PointwiseTarget, Verdict } from "../records.ts";
 import type { Parsed, ParseOptions } from "./parse.ts";
 
@@ -61,17 +62,32 @@ export interface SampleGroup {
   samples: { parsed: Parsed }[];
 }
 
-/** Throws a {@linkcode UserError} when a weight names no known component. */
+/**
+ * The issue with reward weights (a key that names no component, a weight that is not a finite
+ * number, e.g. `"1"` from `${VAR}` interpolation), or undefined.
+ *
+ * @example
+ * ```ts
+ * import { rewardWeightsIssue } from "./rewards.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(rewardWeightsIssue({ correct: 1, format: 0.5 }), undefined);
+ * assert.equal(rewardWeightsIssue({ correct: "1" })?.found, 'string "1"');
+ * ```
+ */
+export function rewardWeightsIssue(weights: Record<string, unknown>): OptionIssue | undefined {
+  const issue = objectIssue(
+    weights,
+    REWARD_COMPONENTS,
+    (w) => typeof w === "number" && Number.isFinite(w),
+    "a number",
+  );
+  return issue && { ...issue, expected: `reward weights: ${issue.expected}` };
+}
+
+/** Throws a {@linkcode UserError} when a weight names no known component or is not a number. */
 export function validateRewardConfig(config: RewardConfig): void {
-  for (const key of Object.keys(config.weights)) {
-    if (!(REWARD_COMPONENTS as readonly string[]).includes(key)) {
-      throw new UserError(
-        `expected reward weights among ${REWARD_COMPONENTS.join(", ")}, found ${
-          JSON.stringify(key)
-        }`,
-      );
-    }
-  }
+  const issue = rewardWeightsIssue(config.weights);
+  if (issue) throw new UserError(`expected ${issue.expected}, found ${issue.found}`);
 }
 
 /**

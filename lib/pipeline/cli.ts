@@ -16,6 +16,7 @@ import {
   loadPipeline,
   optionProblem,
   type PipelineConfig,
+  runDirProblem,
 } from "./config.ts";
 import { StageStopped } from "./execute.ts";
 import { createProgress, type Progress } from "./progress.ts";
@@ -186,6 +187,12 @@ export function runStageCli(runner: StageRunner<any, any, any>, args: string[]):
       }
       options[key] = flagValue(kebab(key), raw, spec);
     }
+    for (const [key, spec] of Object.entries(runner.options)) {
+      const issue = options[key] === undefined ? undefined : spec.check?.(options[key], options);
+      if (issue) {
+        throw new UserError(`--${kebab(key)}: expected ${issue.expected}, found ${issue.found}`);
+      }
+    }
     const usesEndpoint = Object.values(runner.options).some((s) => s.type === "endpoint");
     const endpoints: PipelineConfig["endpoints"] = {};
     if (usesEndpoint) {
@@ -216,6 +223,11 @@ export function runStageCli(runner: StageRunner<any, any, any>, args: string[]):
       }
     }
     const out = (values.out as string | undefined) ?? `runs/${runner.task}`;
+    const outProblem = runDirProblem(out);
+    if (outProblem) {
+      throw new UserError(`--out: expected ${outProblem}, found ${describeValue(out)}`);
+    }
+    if (values.cache === "") throw new UserError(`--cache: expected a file path, found string ""`);
     const config: PipelineConfig = {
       file: "(command line)",
       name: runner.task,

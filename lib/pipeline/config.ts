@@ -8,7 +8,7 @@ import { type Node, type ParseError, parseTree, printParseErrorCode } from "json
 import { type Location, UserError, UserErrors } from "../errors.ts";
 import type { EndpointConfig } from "../llm/types.ts";
 import { endpointDefaults } from "../llm/endpoint.ts";
-import type { OptionSpec, OptionsSpec } from "../options.ts";
+import { describeValue, type OptionSpec, type OptionsSpec } from "../options.ts";
 import type { StageRunner } from "./stage.ts";
 import { interpolate } from "./interpolate.ts";
 import { pathExists } from "../io/path_exists.ts";
@@ -48,6 +48,8 @@ export interface PipelineConfig {
   endpoints: Record<string, EndpointDecl>;
   stages: StageConfig[];
 }
+
+export { describeValue };
 
 // deno-lint-ignore no-explicit-any
 type Registry = Record<string, StageRunner<any, any, any>>;
@@ -195,18 +197,30 @@ function describe(node: Node | undefined): string {
   return describeValue(node.value);
 }
 
-/** How a found value is named in messages: `string "abc"`, `number 3`, `an object`. */
-export function describeValue(value: unknown): string {
-  if (Array.isArray(value)) return `the list ${clip(JSON.stringify(value))}`;
-  if (value === null) return "null";
-  if (value === undefined) return "nothing";
-  if (typeof value === "object") return "an object";
-  if (typeof value === "number" && !Number.isFinite(value)) return "not a number";
-  return `${typeof value} ${clip(JSON.stringify(value))}`;
+function isRegex(pattern: unknown): pattern is string {
+  try {
+    return typeof pattern === "string" && !!new RegExp(pattern);
+  } catch {
+    return false;
+  }
 }
 
-function clip(s: string): string {
-  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+/** What a pipeline or stage name may be: it names files and folders inside the run folder. */
+const NAME_RULE = "a name of letters, digits, '.', '_' or '-' (not '.' or '..')";
+
+function isName(name: unknown): name is string {
+  return typeof name === "string" && /^[\w.-]+$/.test(name) && name !== "." && name !== "..";
+}
+
+/**
+ * What a run folder should have been, if `dir` cannot be one (else undefined): an empty path
+ * would put every file at the root (`/<stage>.jsonl`), and so would the root itself.
+ */
+export function runDirProblem(dir: unknown): string | undefined {
+  if (typeof dir !== "string" || !dir.trim() || /^\/+$/.test(dir)) {
+    return "a folder path (not empty, not the root folder)";
+  }
+  return undefined;
 }
 
 /** Whether an input reference names a URL (anything else that is not a stage id is a path). */
@@ -244,15 +258,16 @@ export function parsePipeline(
 
   const nameNode = top.get("name");
   const name = nameNode ? c.value(nameNode) : baseName(file);
-  if (typeof name !== "string" || !/^[\w.-]+$/.test(name)) {
-    c.fail(nameNode, "a name of letters, digits, '.', '_' or '-'");
-  }
+  if (!isName(name)) c.fail(nameNode, NAME_RULE, describeValue(name));
   const runDirNode = top.get("runDir");
   const runDir = runDirNode ? c.value(runDirNode) : `runs/${name}`;
-  if (typeof runDir !== "string") c.fail(runDirNode, "a folder path");
+  const runDirIssue = runDirProblem(runDir);
+  if (runDirIssue) c.fail(runDirNode, runDirIssue, describeValue(runDir));
   const cacheNode = top.get("cache");
   const cache = cacheNode ? c.value(cacheNode) : `${runDir}/cache.sqlite`;
-  if (cache !== null && typeof cache !== "string") c.fail(cacheNode, "a file path or null");
+  if (cache !== null && (typeof cache !== "string" || !cache)) {
+    c.fail(cacheNode, "a file path or null");
+  }
 
   const endpoints = parseEndpoints(c, top.get("endpoints"));
   const endpointNames = Object.keys(endpoints);
@@ -300,7 +315,7 @@ function parseStart(c: Checker, node: Node): EndpointStart | undefined {
     return undefined;
   }
   const urlPattern = pattern ? c.value(pattern) : "(https?://\\S+)";
-  if (typeof urlPattern !== "string") c.fail(pattern, "a regex string");
+  if (!isRegex(urlPattern)) c.fail(pattern, "a valid regular expression string");
   return { command: cmd, urlPattern: urlPattern as string };
 }
 
@@ -335,8 +350,8 @@ function parseStages(
     if (!fields) continue;
     const idNode = fields.get("id");
     const id = idNode ? c.value(idNode) : undefined;
-    if (typeof id !== "string" || !/^[\w.-]+$/.test(id)) {
-      c.fail(idNode ?? stageNode, "\"id\": a name of letters, digits, '.', '_' or '-'");
+    if (!isName(id)) {
+      c.fail(idNode ?? stageNode, `"id": ${NAME_RULE}`, describeValue(id));
       continue;
     }
     if (ids.has(id)) c.fail(idNode, "a stage id not used before", `duplicate id "${id}"`);
@@ -399,10 +414,13 @@ function parseOptions(
 ): Record<string, unknown> {
   const given = node ? c.object(node, '"options": an object', Object.keys(spec)) : new Map();
   const out: Record<string, unknown> = {};
+  const nodes = new Map<string, Node>();
   for (const [key, s] of Object.entries(spec)) {
     const v = given?.get(key) ?? defaults.get(key);
-    if (v) out[key] = c.option(v, s, endpoints);
-    else if (s.default !== undefined) {
+    if (v) {
+      out[key] = c.option(v, s, endpoints);
+      nodes.set(key, v);
+    } else if (s.default !== undefined) {
       out[key] = s.default;
       if (s.type === "endpoint" && !endpoints.includes(s.default as string)) {
         c.fail(stageNode, `option "${key}": ${expectedOf(s, endpoints)}`, "nothing");
@@ -410,6 +428,17 @@ function parseOptions(
     } else if (s.required) {
       c.fail(node ?? stageNode, `option "${key}" (${s.description})`, "nothing");
     }
+  }
+  // Checks of values (files named, keys of objects) see every option, so they run last.
+  for (const [key, s] of Object.entries(spec)) {
+    if (!s.check || out[key] === undefined) continue;
+    const issue = s.check(out[key], out);
+    if (!issue) continue;
+    const at = nodes.get(key);
+    const keyNode = issue.key === undefined
+      ? undefined
+      : at?.children?.find((p) => p.children?.[0]?.value === issue.key);
+    c.fail(keyNode ?? at ?? stageNode, `option "${key}": ${issue.expected}`, issue.found);
   }
   return out;
 }

@@ -5,7 +5,7 @@
  * skipping the units already written, so the final output equals an uninterrupted run.
  * @module
  */
-import { EndpointError } from "../errors.ts";
+import { EndpointError, UserError } from "../errors.ts";
 import { jsonLine, readJsonl } from "../io/jsonl.ts";
 import type { Reject, StageContext, StageRunner, UnitResult } from "./stage.ts";
 
@@ -46,9 +46,14 @@ export interface ExecuteResult {
   finishSeconds: number;
 }
 
-/** Hooks for progress display. */
+/** Hooks for progress display, and the stage's limits. */
 export interface ExecuteHooks {
   onUnit?(done: number, rejects: number): void;
+  /**
+   * The share of units the endpoint may refuse (`endpoint_rejected`); past it the stage fails
+   * with {@linkcode StageRefused} instead of completing (undefined: no limit).
+   */
+  maxRejectedShare?: number;
 }
 
 interface JournalEntry {
@@ -88,14 +93,39 @@ export async function readJournal(path: string, key: JournalKey): Promise<Journa
   return last;
 }
 
-/** A fatal failure of a stage, after the units before it were kept. */
+/**
+ * A fatal failure of a stage, after the units before it were kept. Running again is suggested
+ * only when it may help (an endpoint down, a disk full), not for a mistake in the user's input,
+ * which a re-run would meet again.
+ */
 export class StageStopped extends Error {
   override name = "StageStopped";
   constructor(readonly stageId: string, readonly unitsKept: number, cause: unknown) {
+    const next = cause instanceof UserError
+      ? "a re-run resumes from them once this is fixed"
+      : "run again to resume";
     super(
       `stage "${stageId}" stopped: ${(cause as Error)?.message ?? cause}\n` +
-        `${unitsKept} unit(s) are written and kept; run again to resume.`,
+        `${unitsKept} unit(s) are written and kept; ${next}.`,
       { cause },
+    );
+  }
+}
+
+/**
+ * A stage whose endpoint refused too many of its units: a wrong base URL or model answers every
+ * request with 404, which must not pass for a finished, empty stage. The journal is removed, so
+ * the next run asks the refused units again (the answers received are cached).
+ */
+export class StageRefused extends UserError {
+  override name = "StageRefused";
+  constructor(stageId: string, refused: number, units: number, share: number, answer: string) {
+    super(
+      `stage "${stageId}" failed: the endpoint refused ${refused} of ${units} unit(s), more than ` +
+        `maxRejectedShare ${share}; it answered: ${answer}\n` +
+        "No manifest was written. Check the endpoint's baseUrl (often ending in /v1), its model " +
+        "name and the requests' size, then run again: answers already received are cached.",
+      { exitCode: 1 },
     );
   }
 }
@@ -151,6 +181,8 @@ export async function executeStage<O, U, R>(
   let started = 0;
   let exhausted = false;
   let failure: unknown;
+  /** What the endpoint answered to the first unit it refused in this execution. */
+  let refusal: string | undefined;
 
   // Skip the units already written: unit order is deterministic.
   while (started < resumedUnits) {
@@ -188,7 +220,10 @@ export async function executeStage<O, U, R>(
       state.units++;
       state.records += result.records.length;
       state.rejects += result.rejects.length;
-      for (const r of result.rejects) state.reasons[r.reason] = (state.reasons[r.reason] ?? 0) + 1;
+      for (const r of result.rejects) {
+        state.reasons[r.reason] = (state.reasons[r.reason] ?? 0) + 1;
+        if (r.reason === REFUSED) refusal ??= r.detail;
+      }
       hooks.onUnit?.(state.units, state.rejects);
     }
     if (
@@ -233,6 +268,18 @@ export async function executeStage<O, U, R>(
     });
   }
 
+  const refused = state.reasons[REFUSED] ?? 0;
+  if (hooks.maxRejectedShare !== undefined && refused > hooks.maxRejectedShare * state.units) {
+    await Deno.remove(paths.journal);
+    throw new StageRefused(
+      ctx.stageId,
+      refused,
+      state.units,
+      hooks.maxRejectedShare,
+      refusal ?? `see ${paths.rejects}`,
+    );
+  }
+
   const finishing = performance.now();
   const unitsSeconds = (finishing - unitsStart) / 1000;
   const summary = runner.finish ? await runner.finish(ctx, () => readJsonl<R>(paths.output)) : {};
@@ -249,6 +296,9 @@ export async function executeStage<O, U, R>(
   };
 }
 
+/** The reject reason of a unit whose request the endpoint refused. */
+const REFUSED = "endpoint_rejected";
+
 async function processUnit<O, U, R>(
   runner: StageRunner<O, U, R>,
   unit: U,
@@ -258,7 +308,7 @@ async function processUnit<O, U, R>(
     return await runner.process(unit, ctx);
   } catch (err) {
     if (err instanceof EndpointError && err.refusesRequest) {
-      const reject: Reject = { reason: "endpoint_rejected", detail: err.message, record: unit };
+      const reject: Reject = { reason: REFUSED, detail: err.message, record: unit };
       return { records: [], rejects: [reject] };
     }
     throw err;

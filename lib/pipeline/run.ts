@@ -4,8 +4,8 @@
  * endpoint, one shared response cache), and writes each stage's manifest atomically last.
  * @module
  */
-import { createHash } from "node:crypto";
 import { UserError } from "../errors.ts";
+import { fileURLToPath } from "node:url";
 import { canonicalJson, sha256 } from "../ids.ts";
 import { writeFileAtomic } from "../io/jsonl.ts";
 import { readRecords } from "../io/records.ts";
@@ -20,7 +20,9 @@ import {
   type StagePaths,
   stagePaths,
 } from "./execute.ts";
+import { hashFile, refHash } from "./input_hash.ts";
 import { type Launched, launchEndpoint } from "./launch.ts";
+import { lockRunDir } from "./lock.ts";
 import { formatSeconds, type Progress } from "./progress.ts";
 import type { StageContext, StageInput, StageRunner } from "./stage.ts";
 
@@ -85,7 +87,10 @@ export interface RunOptions {
   artifactDir?: (stageId: string) => string;
 }
 
-/** Runs the pipeline. Returns what happened to each stage. */
+/**
+ * Runs the pipeline, holding the run folder's lock (`run.lock`) meanwhile. Returns what
+ * happened to each stage.
+ */
 export async function runPipeline(
   config: PipelineConfig,
   registry: Registry,
@@ -113,6 +118,7 @@ export async function runPipeline(
     return order.map((s) => ({ id: s.id, status: "not-selected", paths: paths(s.id) }));
   }
 
+  const lock = await lockRunDir(config.runDir);
   const endpoints = new Endpoints(config);
   const outcomes = new Map<string, StageOutcome>();
   try {
@@ -124,14 +130,17 @@ export async function runPipeline(
         continue;
       }
       const runner = registry[stage.task];
-      const inputs = await resolveInputs(stage, config, outcomes, paths);
-      const configHash = stageConfigHash(stage, runner, config);
-      const key = sha256(canonicalJson({ configHash, inputs: inputs.map((i) => i.hash) }));
       const existing = await readManifest(p.manifest);
+      const inputs = await resolveInputs(stage, config, outcomes, paths, existing);
+      const hashes = [
+        ...inputs.map(({ ref, hash }) => ({ ref, hash })),
+        ...await optionFileHashes(stage, runner, existing),
+      ];
+      const configHash = stageConfigHash(stage, runner, config);
+      const key = sha256(canonicalJson({ configHash, inputs: hashes.map((i) => i.hash) }));
       if (
         existing && !forced.has(stage.id) && existing.configHash === configHash &&
-        canonicalJson(existing.inputs) ===
-          canonicalJson(inputs.map(({ ref, hash }) => ({ ref, hash })))
+        canonicalJson(existing.inputs) === canonicalJson(hashes)
       ) {
         opts.progress.info(`${stage.id}: up to date (${existing.counts.records} records)`);
         outcomes.set(stage.id, {
@@ -146,7 +155,7 @@ export async function runPipeline(
         ? null
         : await readJournal(p.journal, key);
       const manifest = await runStage(
-        { stage, runner, inputs, endpoints, paths: p, configHash, key, journal },
+        { stage, runner, inputs, hashes, endpoints, paths: p, configHash, key, journal },
         opts,
       );
       outcomes.set(stage.id, {
@@ -157,7 +166,7 @@ export async function runPipeline(
       });
     }
   } finally {
-    await endpoints.close();
+    await endpoints.close().finally(() => lock.release());
   }
   return order.map((s) => outcomes.get(s.id)!);
 }
@@ -166,6 +175,8 @@ interface StageJob {
   stage: StageConfig;
   runner: StageRunner;
   inputs: ResolvedInput[];
+  /** The hashes of the inputs and of the files the options name, as the manifest lists them. */
+  hashes: { ref: string; hash: string }[];
   endpoints: Endpoints;
   paths: StagePaths;
   configHash: string;
@@ -175,7 +186,7 @@ interface StageJob {
 }
 
 async function runStage(job: StageJob, opts: RunOptions): Promise<Manifest> {
-  const { stage, runner, inputs, endpoints, paths: p, configHash, key, journal } = job;
+  const { stage, runner, inputs, hashes, endpoints, paths: p, configHash, key, journal } = job;
   await removeIfExists(p.manifest);
   const startedAt = new Date();
   const used = new Map<string, LlmClient>();
@@ -204,6 +215,7 @@ async function runStage(job: StageJob, opts: RunOptions): Promise<Manifest> {
   opts.progress.start(stage.id, total, journal?.units ?? 0);
   const result: ExecuteResult = await executeStage(runner, ctx, p, key, journal, {
     onUnit: (done, rejects) => opts.progress.update(stage.id, done, rejects),
+    maxRejectedShare: stage.options.maxRejectedShare as number | undefined,
   });
   const usage = sumUsage([...used].map(([name, c]) => diffStats(c.stats(), before.get(name)!)));
   const seconds = (Date.now() - startedAt.getTime()) / 1000;
@@ -213,7 +225,7 @@ async function runStage(job: StageJob, opts: RunOptions): Promise<Manifest> {
     stage: stage.id,
     task: stage.task,
     configHash,
-    inputs: inputs.map(({ ref, hash }) => ({ ref, hash })),
+    inputs: hashes,
     outputHash: await hashFile(p.output),
     output: p.output,
     rejects: p.rejects,
@@ -278,6 +290,7 @@ async function resolveInputs(
   config: PipelineConfig,
   outcomes: Map<string, StageOutcome>,
   paths: (id: string) => StagePaths,
+  previous: Manifest | undefined,
 ): Promise<ResolvedInput[]> {
   const out: ResolvedInput[] = [];
   for (const ref of stage.inputs) {
@@ -289,12 +302,50 @@ async function resolveInputs(
           { loc: stage.loc },
         );
       }
-      const hash = sha256(`${manifest.configHash}:${manifest.outputHash}`);
-      out.push({ ref, hash, input: recordsInput(ref, "stage", manifest.output) });
+      out.push({
+        ref,
+        hash: stageOutputHash(manifest),
+        input: recordsInput(ref, "stage", manifest.output),
+      });
     } else {
-      const url = isUrl(ref);
-      const hash = url ? sha256(ref) : await hashFile(ref);
-      out.push({ ref, hash, input: recordsInput(ref, url ? "url" : "file", ref) });
+      const hash = await refHash(ref, previousHash(previous, ref));
+      out.push({ ref, hash, input: recordsInput(ref, isUrl(ref) ? "url" : "file", ref) });
+    }
+  }
+  return out;
+}
+
+/** What a stage input stands for: the upstream stage's config and output. */
+function stageOutputHash(manifest: Manifest): string {
+  return sha256(`${manifest.configHash}:${manifest.outputHash}`);
+}
+
+function previousHash(previous: Manifest | undefined, ref: string): string | undefined {
+  return previous?.inputs.find((i) => i.ref === ref)?.hash;
+}
+
+/** The repository's root: files of its own (built-in templates) are listed relative to it. */
+const REPO_ROOT = ((root) => root.protocol === "file:" ? fileURLToPath(root) : root.href)(
+  new URL("../../", import.meta.url),
+);
+
+/**
+ * The hashes of the files a stage's options name (templates, a data file, a baseline), listed
+ * as `<option>: <file>`, so that editing one re-runs the stage like a changed input.
+ */
+async function optionFileHashes(
+  stage: StageConfig,
+  runner: StageRunner,
+  previous: Manifest | undefined,
+): Promise<{ ref: string; hash: string }[]> {
+  const out: { ref: string; hash: string }[] = [];
+  for (const [key, spec] of Object.entries(runner.options)) {
+    const value = stage.options[key];
+    if (!spec.files || value === undefined) continue;
+    for (const location of new Set(spec.files(value, stage.options))) {
+      const shown = location.startsWith(REPO_ROOT) ? location.slice(REPO_ROOT.length) : location;
+      const ref = `${key}: ${shown}`;
+      out.push({ ref, hash: await refHash(location, previousHash(previous, ref)) });
     }
   }
   return out;
@@ -403,7 +454,12 @@ async function printPlan(
     } else if (manifest.configHash !== stageConfigHash(stage, runner, config)) {
       status = "run (config changed)";
     } else if (stage.inputs.some((r) => stale.has(r))) status = "run (an input will change)";
-    else status = `up to date (${manifest.counts.records} records)`;
+    else {
+      const changed = await changedInputs(stage, runner, config, paths, manifest);
+      status = changed.length
+        ? `run (input changed: ${changed.join(", ")})`
+        : `up to date (${manifest.counts.records} records)`;
+    }
     if (status.startsWith("run") || status.startsWith("resume")) stale.add(stage.id);
     const eps = endpointNames(stage, runner);
     progress.info(
@@ -414,6 +470,27 @@ async function printPlan(
   }
 }
 
+/** The inputs (and files named by options) whose hash differs from the manifest's. */
+async function changedInputs(
+  stage: StageConfig,
+  runner: StageRunner,
+  config: PipelineConfig,
+  paths: (id: string) => StagePaths,
+  manifest: Manifest,
+): Promise<string[]> {
+  const now: { ref: string; hash: string | undefined }[] = [];
+  for (const ref of stage.inputs) {
+    if (config.stages.some((s) => s.id === ref)) {
+      const upstream = await readManifest(paths(ref).manifest);
+      now.push({ ref, hash: upstream && stageOutputHash(upstream) });
+    } else now.push({ ref, hash: await refHash(ref, previousHash(manifest, ref)) });
+  }
+  now.push(...await optionFileHashes(stage, runner, manifest));
+  const changed = now.filter(({ ref, hash }) => hash !== previousHash(manifest, ref));
+  const gone = manifest.inputs.filter((i) => !now.some((n) => n.ref === i.ref));
+  return [...changed, ...gone].map((i) => i.ref);
+}
+
 /** Reads a manifest, or undefined when the stage has not completed. */
 export async function readManifest(path: string): Promise<Manifest | undefined> {
   try {
@@ -421,21 +498,6 @@ export async function readManifest(path: string): Promise<Manifest | undefined> 
   } catch {
     return undefined;
   }
-}
-
-/** sha256 of a file, streamed. */
-async function hashFile(path: string): Promise<string> {
-  const hash = createHash("sha256");
-  try {
-    using file = await Deno.open(path);
-    // One reused buffer: a stream's fresh chunk per read would leave the whole file's worth of
-    // buffers to the garbage collector (RSS grew by ~70 MB hashing a 150 MB input).
-    const buffer = new Uint8Array(1 << 20);
-    for (let n; (n = await file.read(buffer)) !== null;) hash.update(buffer.subarray(0, n));
-  } catch (err) {
-    throw new UserError(`cannot read input: ${(err as Error).message}`, { loc: { file: path } });
-  }
-  return hash.digest("hex");
 }
 
 function diffStats(after: LlmStats, before: LlmStats): LlmStats {

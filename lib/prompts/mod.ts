@@ -17,6 +17,8 @@ export {
   type PromptText,
   promptText,
   templateDigest,
+  templateFile,
+  templateIssue,
   type TemplateOptions,
 } from "./templates.ts";
 export { renderComparison, renderInstruction, renderJudgeTask, type Slot } from "./render.ts";

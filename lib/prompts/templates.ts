@@ -21,7 +21,8 @@
  * @module
  */
 import { UserError } from "../errors.ts";
-import { readTemplateFile } from "./template_file.ts";
+import type { OptionIssue } from "../options.ts";
+import { readTemplateFile, templateFileIssue, templateLocation } from "./template_file.ts";
 import { canonicalJson, sha256 } from "../ids.ts";
 import { SCORE_SCALES } from "./markers.ts";
 import type { Mode } from "../records.ts";
@@ -229,15 +230,10 @@ export async function loadTemplate(
   const { text, source, builtin } = await readTemplateFile(
     nameOrPath,
     BUILTIN_TEMPLATES[mode],
-    `judge/${mode}-${nameOrPath}.md`,
+    builtinPath(nameOrPath, mode),
     `${mode} template`,
   );
-  const template = parseTemplate(text, source);
-  if (template.mode !== mode) {
-    throw new UserError(`expected a template for mode ${mode}, found mode ${template.mode}`, {
-      loc: { file: source },
-    });
-  }
+  const template = parseTemplateFor(text, source, mode);
   const integerScores = options.integerScores === true &&
     OPTIONAL_PLACEHOLDERS[mode].includes("score_scale");
   if (integerScores && !usesScoreScale(template)) {
@@ -254,6 +250,37 @@ export async function loadTemplate(
     ...(options.layout ? { layout: options.layout } : {}),
     ...(integerScores ? { integerScores } : {}),
   };
+}
+
+/** Parses a template that must be of `mode`. */
+function parseTemplateFor(text: string, source: string, mode: Mode): JudgeTemplate {
+  const template = parseTemplate(text, source);
+  if (template.mode !== mode) {
+    throw new UserError(`expected a template for mode ${mode}, found mode ${template.mode}`, {
+      loc: { file: source },
+    });
+  }
+  return template;
+}
+
+/**
+ * The issue with a judge template option for `mode`, found when the options are loaded (a file
+ * that cannot be read, does not parse or is of another mode), or undefined.
+ */
+export function templateIssue(nameOrPath: string, mode: Mode): OptionIssue | undefined {
+  return templateFileIssue(nameOrPath, BUILTIN_TEMPLATES[mode], `${mode} template`, (t, s) => {
+    parseTemplateFor(t, s, mode);
+  });
+}
+
+/** The file a judge template is read from (a built-in's file in `templates/judge/`, else the path). */
+export function templateFile(nameOrPath: string, mode: Mode): string {
+  return templateLocation(nameOrPath, BUILTIN_TEMPLATES[mode], builtinPath(nameOrPath, mode))
+    .location;
+}
+
+function builtinPath(name: string, mode: Mode): string {
+  return `judge/${mode}-${name}.md`;
 }
 
 function usesScoreScale(t: JudgeTemplate): boolean {

@@ -25,17 +25,27 @@ import { perRun } from "../pipeline/per_run.ts";
 import {
   compareSummaries,
   getAdapter,
+  mappingIssue,
   seededOrder,
   summarize,
   type Summary,
 } from "../bench/mod.ts";
-import { type JudgeTemplate, loadTemplate, MODES, renderComparison } from "../prompts/mod.ts";
+import {
+  type JudgeTemplate,
+  loadTemplate,
+  MODES,
+  renderComparison,
+  templateFile,
+  templateIssue,
+} from "../prompts/mod.ts";
 import {
   PARSE_OPTION,
   type ParseStrictness,
   PROMPT_OPTIONS,
   type PromptOptions,
 } from "./judge_prompt_options.ts";
+import { MAX_REJECTED_SHARE, type OptionIssue } from "../options.ts";
+import { isUrl } from "../pipeline/config.ts";
 import { parseJudgment } from "../judge/mod.ts";
 import { positionBiasBySubset, renderHtml, renderMarkdown } from "../report/mod.ts";
 
@@ -53,6 +63,7 @@ export interface EvaluateOptions extends PromptOptions {
   maxTokens: number;
   seed: number;
   concurrency?: number;
+  maxRejectedShare: number;
   limit: number;
   baseline: string;
   maxDrop: number;
@@ -76,11 +87,14 @@ export const evaluateStage: StageRunner<EvaluateOptions, BenchItem, EvalItem> = 
       type: "string",
       default: "",
       description: "File, folder, URL or HF dataset (`org/name` or hf://…); default: the inputs",
+      check: dataIssue,
+      files: (data) => data ? [dataLocation(data)] : [],
     },
     mapping: {
       type: "object",
       default: {},
       description: "Field names for the `pairwise` adapter: {prompt, chosen, rejected, subset, id}",
+      check: mappingIssue,
     },
     mode: {
       type: "string",
@@ -94,6 +108,9 @@ export const evaluateStage: StageRunner<EvaluateOptions, BenchItem, EvalItem> = 
       description:
         "Judge template: `thinking`, `plan-execute`, `thinking-v0`, `plan-execute-v0` or a " +
         "template file",
+      // `mode` is undefined when it failed its own check.
+      check: (template, o) => o.mode ? templateIssue(template, o.mode) : undefined,
+      files: (template, o) => [templateFile(template, o.mode)],
     },
     samples: { type: "integer", default: 1, min: 1, description: "Samples per judgment (SC@k)" },
     orders: {
@@ -117,11 +134,14 @@ export const evaluateStage: StageRunner<EvaluateOptions, BenchItem, EvalItem> = 
         "Items judged at once (default: twice the judge endpoint's concurrency, so its " +
         "slots never wait for work)",
     },
+    maxRejectedShare: MAX_REJECTED_SHARE,
     limit: { type: "integer", default: 0, min: 0, description: "Judge only the first N items" },
     baseline: {
       type: "string",
       default: "",
       description: "A previous summary.json: fail when a metric drops more than --max-drop",
+      check: baselineIssue,
+      files: (baseline) => baseline ? [baseline] : [],
     },
     maxDrop: {
       type: "number",
@@ -184,9 +204,17 @@ export const evaluateStage: StageRunner<EvaluateOptions, BenchItem, EvalItem> = 
     if (o.baseline) {
       const baseline = await readSummary(o.baseline);
       comparison = { ...compareSummaries(summary, baseline, o.maxDrop), maxDrop: o.maxDrop };
+      // A gate over nothing judged would pass with every metric null.
+      const empty = !(Number(summary.overall.n) > 0)
+        ? "nothing was judged (n = 0)"
+        : !(Number(baseline.overall.n) > 0)
+        ? `the baseline ${o.baseline} judged nothing (n = 0)`
+        : undefined;
       gate = {
-        passed: comparison.regressions.length === 0,
-        message: comparison.regressions.length
+        passed: !empty && comparison.regressions.length === 0,
+        message: empty
+          ? `gate failed: ${empty}`
+          : comparison.regressions.length
           ? `regression against ${o.baseline} (max drop ${o.maxDrop} points): ${
             comparison.regressions.join(", ")
           }\n${comparisonTable(comparison.rows)}`
@@ -223,9 +251,38 @@ export const evaluateStage: StageRunner<EvaluateOptions, BenchItem, EvalItem> = 
 /** The template, loaded once per stage run. */
 const templateOf = perRun((o: EvaluateOptions) => loadTemplate(o.template, o.mode, o));
 
-/** `org/name` (not an existing path) → `hf://org/name`. */
+/** `org/name` (not an existing path, nor a data file's name) → `hf://org/name`. */
 function dataLocation(data: string): string {
-  return /^[\w-]+\/[\w.-]+$/.test(data) && !pathExists(data) ? `hf://${data}` : data;
+  return isHfName(data) ? `hf://${data}` : data;
+}
+
+/** `org/name` that is no local path: not a data file's name, nor below an existing folder. */
+function isHfName(data: string): boolean {
+  return /^[\w-]+\/[\w.-]+$/.test(data) && !/\.(jsonl|json|parquet)$/i.test(data) &&
+    !pathExists(data) && !pathExists(data.split("/")[0]);
+}
+
+/** A `data` that names a file or folder that does not exist. */
+function dataIssue(data: string): OptionIssue | undefined {
+  if (!data || isUrl(data) || isHfName(data) || pathExists(data)) return undefined;
+  return {
+    expected: "an existing file or folder, a URL or an HF dataset (`org/name` or hf://…)",
+    found: `${JSON.stringify(data)}, which does not exist`,
+  };
+}
+
+/** A `baseline` that cannot be read as a summary. */
+function baselineIssue(path: string): OptionIssue | undefined {
+  if (!path) return undefined;
+  try {
+    parseSummary(Deno.readTextFileSync(path));
+    return undefined;
+  } catch (err) {
+    return {
+      expected: "a summary.json written by evaluate",
+      found: `${JSON.stringify(path)}: ${(err as Error).message}`,
+    };
+  }
 }
 
 async function judgeComparison(
@@ -302,11 +359,17 @@ function ordersFor(o: EvaluateOptions, itemId: string): Order[] {
   return [seededOrder(itemId, o.seed)];
 }
 
+function parseSummary(text: string): Summary {
+  const s = JSON.parse(text);
+  if (!s || typeof s !== "object" || !s.overall || !s.official) {
+    throw new Error("not a summary (no `overall` and `official`)");
+  }
+  return s as Summary;
+}
+
 async function readSummary(path: string): Promise<Summary> {
   try {
-    const s = JSON.parse(await Deno.readTextFile(path));
-    if (!s || typeof s !== "object" || !s.overall || !s.official) throw new Error("not a summary");
-    return s as Summary;
+    return parseSummary(await Deno.readTextFile(path));
   } catch (err) {
     throw new UserError(
       `expected a summary.json written by evaluate, found ${(err as Error).message}`,

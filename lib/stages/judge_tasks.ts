@@ -8,7 +8,7 @@
 import { UserError } from "../errors.ts";
 import type { ExportSummary } from "../export/mod.ts";
 import type { ValidationSize } from "../export/pair_order.ts";
-import type { OptionsSpec } from "../options.ts";
+import { objectIssue, type OptionsSpec } from "../options.ts";
 import { perRun } from "../pipeline/per_run.ts";
 import type { Reject, StageInput } from "../pipeline/stage.ts";
 import {
@@ -17,8 +17,17 @@ import {
   MODES,
   renderJudgeTask,
   type Slot,
+  templateFile,
+  templateIssue,
 } from "../prompts/mod.ts";
-import type { JudgeTask, Mode, Order, Pair, SeedKind } from "../records.ts";
+import {
+  type JudgeTask,
+  type Mode,
+  type Order,
+  type Pair,
+  SEED_KINDS,
+  type SeedKind,
+} from "../records.ts";
 import { TOKENIZERS } from "../tokens/tokenizer.ts";
 import {
   ORDERS_OPTION,
@@ -64,6 +73,12 @@ export const JUDGE_TASK_OPTIONS: OptionsSpec = {
     default: ["thinking"],
     description: "Seed prompts: `thinking`, `plan-execute` (J1's), `thinking-v0`, " +
       "`plan-execute-v0` (earlier wording) or template files",
+    // `modes` is undefined when it failed its own check.
+    check: (templates: string[], o) =>
+      templates.flatMap((t) => (o.modes ?? []).map((mode: Mode) => templateIssue(t, mode)))
+        .find(Boolean),
+    files: (templates: string[], o) =>
+      templates.flatMap((t) => o.modes.map((mode: Mode) => templateFile(t, mode))),
   },
   ...PROMPT_OPTIONS,
   ...ORDERS_OPTION,
@@ -72,6 +87,13 @@ export const JUDGE_TASK_OPTIONS: OptionsSpec = {
     type: "object",
     default: {},
     description: 'Pairs held out for validation, per kind, e.g. {"chat": 150, "verifiable": 150}',
+    check: (v: Record<string, unknown>) =>
+      objectIssue(
+        v,
+        SEED_KINDS,
+        (n) => Number.isSafeInteger(n) && (n as number) >= 0,
+        "a count of pairs",
+      ),
   },
   inputKey: { type: "string", default: "input", description: "OpenRLHF --data.input_key" },
   labelKey: { type: "string", default: "label", description: "OpenRLHF --data.label_key" },

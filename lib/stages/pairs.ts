@@ -7,6 +7,7 @@ import type { Pair } from "../records.ts";
 import type { StageRunner } from "../pipeline/stage.ts";
 import { mapGivenPair, type PairFields } from "../seeds/mod.ts";
 import type { SourceRecord } from "../io/records.ts";
+import { fieldsIssue } from "../options.ts";
 import { sourceName } from "./seeds.ts";
 
 /** Options of the pairs stage. */
@@ -29,6 +30,7 @@ export const pairsStage: StageRunner<PairsOptions, SourceRecord & { ref: string 
       type: "object",
       default: {},
       description: "Field names: {instruction, chosen, rejected, reference}",
+      check: (fields) => fieldsIssue(fields, ["instruction", "chosen", "rejected", "reference"]),
     },
   },
   async *units(ctx) {

@@ -7,6 +7,7 @@
  * @module
  */
 import { requestSeed } from "../llm/request_seed.ts";
+import { MAX_REJECTED_SHARE } from "../options.ts";
 import { settleAll } from "../llm/settle.ts";
 import type { Pair, Rollout } from "../records.ts";
 import type { StageContext, StageRunner } from "../pipeline/stage.ts";
@@ -15,6 +16,7 @@ import {
   grpoAdvantages,
   parseJudgment,
   type RewardConfig,
+  rewardWeightsIssue,
   scorePairGroups,
   validateRewardConfig,
 } from "../judge/mod.ts";
@@ -53,6 +55,8 @@ export interface RolloutOptions extends JudgeTaskOptions {
   maxTokens: number;
   /** Pairs judged at once. */
   concurrency?: number;
+  /** The share of pairs the endpoint may refuse before the stage fails. */
+  maxRejectedShare: number;
   /** Reward weights by component. */
   weights: Record<string, number>;
   /** How `consistent` pairs a rollout with the other order. */
@@ -84,10 +88,12 @@ export const rolloutStage: StageRunner<RolloutOptions, Pair, Rollout> = {
         "Pairs judged at once (default: twice the judge endpoint's concurrency, so its " +
         "slots never wait for work)",
     },
+    maxRejectedShare: MAX_REJECTED_SHARE,
     weights: {
       type: "object",
       default: { correct: 1 },
       description: "Reward weights of `correct`, `consistent`, `format` (J1: correctness only)",
+      check: rewardWeightsIssue,
     },
     consistency: {
       type: "string",

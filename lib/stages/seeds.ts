@@ -4,7 +4,7 @@
  * stage restarts rather than resumes (it makes no LLM calls, so a restart costs little).
  * @module
  */
-import type { SeedKind, SeedPrompt } from "../records.ts";
+import { SEED_KINDS, type SeedKind, type SeedPrompt } from "../records.ts";
 import type { Reject, StageContext, StageRunner } from "../pipeline/stage.ts";
 import {
   cleanSeeds,
@@ -15,6 +15,7 @@ import {
   sampleSeeds,
   type SeedFields,
 } from "../seeds/mod.ts";
+import { fieldsIssue, objectIssue } from "../options.ts";
 
 /** Options of the seeds stage. */
 export interface SeedsOptions {
@@ -46,7 +47,7 @@ export const seedsStage: StageRunner<SeedsOptions, SeedsUnit, SeedPrompt> = {
   options: {
     kind: {
       type: "string",
-      enum: ["auto", "chat", "verifiable"],
+      enum: ["auto", ...SEED_KINDS],
       default: "auto",
       description: "Seed kind; `auto`: verifiable when the row has a reference answer",
     },
@@ -59,6 +60,7 @@ export const seedsStage: StageRunner<SeedsOptions, SeedsUnit, SeedPrompt> = {
       type: "object",
       default: {},
       description: "Field names: {instruction, reference, id} (default: common names)",
+      check: (fields) => fieldsIssue(fields, ["instruction", "reference", "id"]),
     },
     minChars: { type: "integer", default: 1, min: 0, description: "Drop shorter instructions" },
     maxChars: {
@@ -92,6 +94,13 @@ export const seedsStage: StageRunner<SeedsOptions, SeedsUnit, SeedPrompt> = {
       type: "object",
       default: {},
       description: 'Seeds to keep per kind, e.g. {"chat": 17000, "verifiable": 5000}',
+      check: (mix) =>
+        objectIssue(
+          mix,
+          SEED_KINDS,
+          (n) => Number.isSafeInteger(n) && (n as number) >= 0,
+          "a count >= 0",
+        ),
     },
     seed: { type: "integer", default: 0, description: "Sampling seed" },
   },

@@ -7,6 +7,7 @@
  * @module
  */
 import { perRun } from "../pipeline/per_run.ts";
+import { MAX_REJECTED_SHARE } from "../options.ts";
 import type { Pair, SeedPrompt } from "../records.ts";
 import type { StageRunner, UnitResult } from "../pipeline/stage.ts";
 import {
@@ -17,6 +18,8 @@ import {
   synthesizeModified,
   synthesizeVerified,
   type SynthTemplate,
+  synthTemplateFile,
+  synthTemplateIssue,
 } from "../synth/mod.ts";
 
 /** Options of the synth stage. */
@@ -35,6 +38,8 @@ export interface SynthOptions {
   seed: number;
   /** Seeds processed at once. */
   concurrency: number;
+  /** The share of seeds the endpoint may refuse before the stage fails. */
+  maxRejectedShare: number;
   /** Asks for a modified instruction: a built-in name or a file path. */
   modifyTemplate: string;
   /** Answers an instruction: a built-in name or a file path. */
@@ -82,20 +87,27 @@ export const synthStage: StageRunner<SynthOptions, SeedPrompt, Pair> = {
       runtime: true,
       description: "Seeds processed at once",
     },
+    maxRejectedShare: MAX_REJECTED_SHARE,
     modifyTemplate: {
       type: "string",
       default: "modify-instruction",
       description: "Template asking for a modified instruction (built-in name or file)",
+      check: synthTemplateIssue,
+      files: (name) => [synthTemplateFile(name)],
     },
     answerTemplate: {
       type: "string",
       default: "answer",
       description: "Template answering an instruction (built-in name or file)",
+      check: synthTemplateIssue,
+      files: (name) => [synthTemplateFile(name)],
     },
     mathTemplate: {
       type: "string",
       default: "solve-math",
       description: "Template asking for a solution with a \\boxed{} answer (built-in name or file)",
+      check: synthTemplateIssue,
+      files: (name) => [synthTemplateFile(name)],
     },
   },
   async *units(ctx) {

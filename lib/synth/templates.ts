@@ -12,7 +12,8 @@
  * @module
  */
 import { UserError } from "../errors.ts";
-import { readTemplateFile } from "../prompts/template_file.ts";
+import type { OptionIssue } from "../options.ts";
+import { readTemplateFile, templateFileIssue, templateLocation } from "../prompts/template_file.ts";
 import { PLACEHOLDER_PATTERN } from "../prompts/templates.ts";
 import type { Message } from "../records.ts";
 
@@ -106,6 +107,19 @@ export async function loadSynthTemplate(nameOrPath: string): Promise<SynthTempla
     "synth template",
   );
   return parseSynthTemplate(text, source);
+}
+
+/**
+ * The issue with a synth template option, found when the options are loaded (a file that
+ * cannot be read or does not parse), or undefined.
+ */
+export function synthTemplateIssue(nameOrPath: string): OptionIssue | undefined {
+  return templateFileIssue(nameOrPath, SYNTH_TEMPLATES, "synth template", parseSynthTemplate);
+}
+
+/** The file a synth template is read from (a built-in's file in `templates/synth/`, else the path). */
+export function synthTemplateFile(nameOrPath: string): string {
+  return templateLocation(nameOrPath, SYNTH_TEMPLATES, `synth/${nameOrPath}.md`).location;
 }
 
 /**
