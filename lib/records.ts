@@ -140,6 +140,12 @@ export interface Comparison {
   key: string;
   chosen: string;
   rejected: string;
+  /**
+   * The order the benchmark's file shows the two responses in: `BA` when its first response is
+   * the rejected one (JudgeBench `B>A`, LLMBar label 2, PPE `model_b`); absent = chosen first
+   * or no order. `orders: "dataset"` judges this order.
+   */
+  shown?: Order;
 }
 
 /** One benchmark item as loaded, before judging. */
