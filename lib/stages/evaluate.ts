@@ -13,6 +13,7 @@ import { pathExists } from "../io/path_exists.ts";
 import type { LlmClient } from "../llm/types.ts";
 import type {
   BenchItem,
+  Comparison,
   ComparisonResult,
   EvalItem,
   Instruction,
@@ -23,14 +24,16 @@ import type {
 import type { StageRunner } from "../pipeline/stage.ts";
 import { perRun } from "../pipeline/per_run.ts";
 import {
+  BENCH_ADAPTERS,
   compareSummaries,
+  comparisonId,
   getAdapter,
   seededOrder,
   summarize,
   type Summary,
 } from "../bench/mod.ts";
 import { type JudgeTemplate, loadTemplate, renderComparison } from "../prompts/mod.ts";
-import { parseJudgment } from "../judge/mod.ts";
+import { type Parsed, parseJudgment } from "../judge/mod.ts";
 import { positionBiasBySubset, renderHtml, renderMarkdown } from "../report/mod.ts";
 
 /** Options of the evaluate stage. */
@@ -42,10 +45,12 @@ export interface EvaluateOptions {
   mode: Mode;
   template: string;
   samples: number;
-  orders: "both" | "ab" | "random";
+  orders: "both" | "ab" | "dataset" | "random";
   temperature?: number;
+  topP?: number;
   maxTokens: number;
   seed: number;
+  rewardbenchPointwise: "ratings" | "classifier";
   concurrency?: number;
   limit: number;
   baseline: string;
@@ -61,7 +66,7 @@ export const evaluateStage: StageRunner<EvaluateOptions, BenchItem, EvalItem> = 
     benchmark: {
       type: "string",
       required: true,
-      enum: ["judgebench", "rewardbench", "rewardbench2", "rm-bench", "ppe", "llmbar", "pairwise"],
+      enum: Object.keys(BENCH_ADAPTERS),
       description: "Benchmark adapter",
     },
     data: {
@@ -88,17 +93,32 @@ export const evaluateStage: StageRunner<EvaluateOptions, BenchItem, EvalItem> = 
     samples: { type: "integer", default: 1, min: 1, description: "Samples per judgment (SC@k)" },
     orders: {
       type: "string",
-      enum: ["both", "ab", "random"],
+      enum: ["both", "ab", "dataset", "random"],
       default: "both",
-      description: "Orders judged: both, chosen first only, or one seeded random order per item",
+      description:
+        "Orders judged: both; chosen first only; the order the benchmark's file shows (JudgeBench's single game); or one seeded random order per comparison",
     },
     temperature: {
       type: "number",
       min: 0,
       description: "Sampling temperature (default 0 with one sample, 1.0 with several)",
     },
+    topP: {
+      type: "number",
+      min: 0,
+      max: 1,
+      description:
+        "Nucleus sampling top-p (default: not sent with one sample, 0.95 with several, as J1)",
+    },
     maxTokens: { type: "integer", default: 4096, min: 1, description: "Max tokens per judgment" },
     seed: { type: "integer", default: 0, description: "Sampling and random-order seed" },
+    rewardbenchPointwise: {
+      type: "string",
+      enum: ["ratings", "classifier"],
+      default: "ratings",
+      description:
+        "RewardBench v1 pointwise rule: the authors' generative ratings (a tie counts 0.5) or run_rm.py's classifier rule (a tie counts 0)",
+    },
     concurrency: {
       type: "integer",
       min: 1,
@@ -143,12 +163,12 @@ export const evaluateStage: StageRunner<EvaluateOptions, BenchItem, EvalItem> = 
     ctx.options.concurrency ?? 2 * ctx.llm(ctx.options.judge).endpoint.concurrency,
   async process(item, ctx) {
     const template = await templateOf(ctx.options);
-    const judge = ctx.llm(ctx.options.judge);
-    const results = await settleAll(
-      item.comparisons.map((c) =>
-        judgeComparison(judge, template, item, c.key, c.chosen, c.rejected, ctx.options)
-      ),
-    );
+    const ask = asker(ctx.llm(ctx.options.judge), item, ctx.options);
+    const results = ctx.options.mode === "pointwise"
+      ? await scoreResponses(ask, template, item)
+      : await settleAll(
+        item.comparisons.map((c) => judgePair(ask, template, item, c, ctx.options)),
+      );
     const record: EvalItem = {
       benchmark: item.benchmark,
       subset: item.subset,
@@ -161,7 +181,11 @@ export const evaluateStage: StageRunner<EvaluateOptions, BenchItem, EvalItem> = 
   async finish(ctx, output) {
     const items = await Array.fromAsync(output());
     const o = ctx.options;
-    const summary = summarize(items, { seed: o.seed, benchmark: o.benchmark });
+    const summary = summarize(items, {
+      seed: o.seed,
+      benchmark: o.benchmark,
+      rewardbenchPointwise: o.rewardbenchPointwise,
+    });
     const artifacts: Record<string, string> = {
       summary: `${ctx.dir}/summary.json`,
       markdown: `${ctx.dir}/report.md`,
@@ -200,7 +224,10 @@ export const evaluateStage: StageRunner<EvaluateOptions, BenchItem, EvalItem> = 
     await writeFileAtomic(artifacts.html, renderHtml(report));
     return {
       n: items.length,
+      benchmark: o.benchmark,
       official: summary.official,
+      j1: summary.j1,
+      notes: summary.notes,
       accuracy: summary.overall.accuracy ?? null,
       artifacts,
       ...(gate ? { gate } : {}),
@@ -216,45 +243,72 @@ function dataLocation(data: string): string {
   return /^[\w-]+\/[\w.-]+$/.test(data) && !pathExists(data) ? `hf://${data}` : data;
 }
 
-async function judgeComparison(
-  judge: LlmClient,
-  template: JudgeTemplate,
-  item: BenchItem,
-  key: string,
-  chosen: string,
-  rejected: string,
-  o: EvaluateOptions,
-): Promise<ComparisonResult> {
+/** Asks the judge one prompt (`n` samples) and parses the answers. */
+type Ask = (prompt: () => Message[], key: string, slot: string) => Promise<Parsed[]>;
+
+function asker(judge: LlmClient, item: BenchItem, o: EvaluateOptions): Ask {
   const params = {
     n: o.samples,
     temperature: o.temperature ?? (o.samples > 1 ? 1.0 : 0),
+    topP: o.topP ?? (o.samples > 1 ? 0.95 : undefined),
     maxTokens: o.maxTokens,
   };
   // The prompt is rendered inside the call, so a prompt that fails to render is one more
-  // rejection for `settleAll`, not a throw that leaves the other request unattended.
-  const ask = async (prompt: () => Message[], slot: string) => {
+  // rejection for `settleAll`, not a throw that leaves the other requests unattended.
+  return async (prompt, key, slot) => {
     const seed = requestSeed(o.seed, o.samples, item.itemId, key, slot);
     const completions = await judge.complete(prompt(), { ...params, seed });
     return completions.map((c) => parseJudgment(o.mode, c.text, c.reasoning));
   };
-  if (o.mode === "pointwise") {
-    const score = (response: string, slot: string) =>
-      ask(() => renderComparison(item.instruction, response, undefined, template), slot);
-    const [c, r] = await settleAll([score(chosen, "chosen"), score(rejected, "rejected")]);
-    const value = (p: (typeof c)[number]) => p.parseError ? null : p.scores?.score ?? null;
-    return {
-      key,
-      scores: { chosen: c.map(value), rejected: r.map(value) },
-      thoughtLengths: [...c, ...r].map((p) => p.thought.length),
-    };
-  }
-  const orders = ordersFor(o, item.itemId);
+}
+
+/**
+ * Pointwise: each distinct response of the item is scored once (k samples), not once per
+ * comparison it appears in (an RM-Bench response is in three); every comparison then reads
+ * its two responses' samples. A response's thought lengths are counted with the first
+ * comparison it appears in.
+ */
+async function scoreResponses(
+  ask: Ask,
+  template: JudgeTemplate,
+  item: BenchItem,
+): Promise<ComparisonResult[]> {
+  const texts = [...new Set(item.comparisons.flatMap((c) => [c.chosen, c.rejected]))];
   const judged = await settleAll(
-    orders.map((order) =>
-      ask(() => render(item.instruction, order, chosen, rejected, template), order)
+    texts.map((text, i) =>
+      ask(() => renderComparison(item.instruction, text, undefined, template), "response", `${i}`)
     ),
   );
-  const result: ComparisonResult = { key, verdicts: {}, thoughtLengths: [] };
+  const samples = new Map(texts.map((text, i) => [text, judged[i]]));
+  const counted = new Set<string>();
+  const value = (p: Parsed) => p.parseError ? null : p.scores?.score ?? null;
+  return item.comparisons.map((c) => {
+    const fresh = [c.chosen, c.rejected].filter((t) => !counted.has(t) && counted.add(t));
+    return {
+      key: c.key,
+      scores: {
+        chosen: samples.get(c.chosen)!.map(value),
+        rejected: samples.get(c.rejected)!.map(value),
+      },
+      thoughtLengths: fresh.flatMap((t) => samples.get(t)!.map((p) => p.thought.length)),
+    };
+  });
+}
+
+async function judgePair(
+  ask: Ask,
+  template: JudgeTemplate,
+  item: BenchItem,
+  c: Comparison,
+  o: EvaluateOptions,
+): Promise<ComparisonResult> {
+  const orders = ordersFor(o, item.itemId, c);
+  const judged = await settleAll(
+    orders.map((order) =>
+      ask(() => render(item.instruction, order, c.chosen, c.rejected, template), c.key, order)
+    ),
+  );
+  const result: ComparisonResult = { key: c.key, verdicts: {}, thoughtLengths: [] };
   orders.forEach((order, i) => {
     result.verdicts![order] = judged[i].map((p) => p.parseError ? null : p.verdict ?? null);
     if (o.mode === "pairwise-scores") {
@@ -282,10 +336,12 @@ function render(
     : renderComparison(instruction, rejected, chosen, template);
 }
 
-function ordersFor(o: EvaluateOptions, itemId: string): Order[] {
+/** The orders a comparison is judged in; `random` draws the coin the scorers draw. */
+function ordersFor(o: EvaluateOptions, itemId: string, c: Comparison): Order[] {
   if (o.orders === "both") return ["AB", "BA"];
   if (o.orders === "ab") return ["AB"];
-  return [seededOrder(itemId, o.seed)];
+  if (o.orders === "dataset") return [c.shown ?? "AB"];
+  return [seededOrder(comparisonId(itemId, c.key), o.seed)];
 }
 
 async function readSummary(path: string): Promise<Summary> {
