@@ -285,3 +285,22 @@ export function summarize(
     notes,
   };
 }
+
+/**
+ * Scores with the top-level keys (`<benchmark>_<name>`, no `/`) first, order otherwise kept:
+ * the first entry of official scores is the benchmark's headline.
+ *
+ * @example
+ * ```ts
+ * import { topLevelFirst } from "./metrics.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(topLevelFirst({ "llmbar/x": 1, llmbar_natural: 2 }), [["llmbar_natural", 2], ["llmbar/x", 1]]);
+ * ```
+ */
+export function topLevelFirst(scores: Record<string, number | null>): [string, number | null][] {
+  const entries = Object.entries(scores);
+  return [
+    ...entries.filter(([k]) => !k.includes("/")),
+    ...entries.filter(([k]) => k.includes("/")),
+  ];
+}

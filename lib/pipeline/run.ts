@@ -290,7 +290,8 @@ async function resolveInputs(
         );
       }
       const hash = sha256(`${manifest.configHash}:${manifest.outputHash}`);
-      out.push({ ref, hash, input: recordsInput(ref, "stage", manifest.output) });
+      const input = { ...recordsInput(ref, "stage", manifest.output), summary: manifest.summary };
+      out.push({ ref, hash, input });
     } else {
       const url = isUrl(ref);
       const hash = url ? sha256(ref) : await hashFile(ref);

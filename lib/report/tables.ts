@@ -3,7 +3,7 @@
  * the same content and differ only in markup.
  * @module
  */
-import type { Metrics } from "../bench/metrics.ts";
+import { type Metrics, topLevelFirst } from "../bench/metrics.ts";
 import { num, pct, type ReportInput } from "./input.ts";
 
 /** One table: a heading, column headers, and text rows. */
@@ -74,15 +74,6 @@ const METRIC_COLUMNS: { header: string; key: string; cell: (m: Metrics) => strin
   },
 ];
 
-/** Official keys with the top-level ones (`<benchmark>_<name>`, no `/`) first, order kept. */
-function headlineFirst(scores: Record<string, number | null>): [string, number | null][] {
-  const entries = Object.entries(scores);
-  return [
-    ...entries.filter(([k]) => !k.includes("/")),
-    ...entries.filter(([k]) => k.includes("/")),
-  ];
-}
-
 /**
  * The report's tables, in order: the headline (the benchmark's official score and J1's metric,
  * or the accuracy when the benchmark has no official rule), the official scores (top-level
@@ -106,8 +97,8 @@ function headlineFirst(scores: Record<string, number | null>): [string, number |
  */
 export function reportTables(r: ReportInput): ReportTable[] {
   const tables: ReportTable[] = [];
-  const official = headlineFirst(r.summary.official);
-  const j1 = headlineFirst(r.summary.j1 ?? {});
+  const official = topLevelFirst(r.summary.official);
+  const j1 = topLevelFirst(r.summary.j1 ?? {});
   const headline = [
     ...(official.length > 0 ? [[`${official[0][0]} (official)`, num(official[0][1])]] : []),
     ...(j1.length > 0 ? [["j1_score (J1's metric)", num(j1[0][1])]] : []),

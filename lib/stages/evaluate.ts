@@ -225,6 +225,7 @@ export const evaluateStage: StageRunner<EvaluateOptions, BenchItem, EvalItem> = 
     return {
       n: items.length,
       benchmark: o.benchmark,
+      model: judgeModel,
       official: summary.official,
       j1: summary.j1,
       notes: summary.notes,

@@ -7,6 +7,7 @@ import type { StageRunner } from "../pipeline/stage.ts";
 import { evaluateStage } from "./evaluate.ts";
 import { pairsStage } from "./pairs.ts";
 import { rolloutStage } from "./rollout.ts";
+import { scoreboardStage } from "./scoreboard.ts";
 import { seedsStage } from "./seeds.ts";
 import { synthStage } from "./synth.ts";
 
@@ -18,4 +19,5 @@ export const stages: Record<string, StageRunner<any, any, any>> = {
   synth: synthStage,
   rollout: rolloutStage,
   evaluate: evaluateStage,
+  scoreboard: scoreboardStage,
 };
