@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parsePipeline } from "../lib/pipeline/config.ts";
+import { loadPipeline, parsePipeline } from "../lib/pipeline/config.ts";
 import { createProgress } from "../lib/pipeline/progress.ts";
 import { runPipeline } from "../lib/pipeline/run.ts";
 import { startSim } from "../lib/sim/mod.ts";
@@ -168,5 +168,22 @@ Deno.test("scoreboard stage: evaluate stages in a pipeline → one table, its ga
     assert.match(empty.message, /eval-jb: n = 0/);
   } finally {
     await sim.close();
+  }
+});
+
+Deno.test("the CI evaluation pipeline file is valid: evaluate stages feeding one scoreboard", async () => {
+  const env = { J1KIT_BASE_URL: "http://127.0.0.1:9/v1", J1KIT_MODEL: "judge" };
+  for (const [k, v] of Object.entries(env)) Deno.env.set(k, v);
+  try {
+    const config = await loadPipeline("examples/evaluate.jsonc", stages);
+    const tasks = config.stages.map((s) => s.task);
+    assert.deepEqual(tasks, ["evaluate", "evaluate", "evaluate", "evaluate", "scoreboard"]);
+    assert.deepEqual(
+      config.stages.at(-1)!.inputs,
+      config.stages.filter((s) => s.task === "evaluate").map((s) => s.id),
+    );
+    assert.equal(config.stages.at(-1)!.options.baseline, "");
+  } finally {
+    for (const k of Object.keys(env)) Deno.env.delete(k);
   }
 });
