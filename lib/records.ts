@@ -173,6 +173,11 @@ export interface ComparisonResult {
   scorePairs?: Partial<Record<Order, ([number, number] | null)[]>>;
   /** Pointwise: per sample, the score of each response (`null` = unparseable). */
   scores?: { chosen: (number | null)[]; rejected: (number | null)[] };
+  /**
+   * A four-way ranking (RewardBench 2's prompt for pairwise judges): the slot (0–3, A–D) the
+   * chosen answer was shown in, and per sample the slot the judge picked (`null` = unparseable).
+   */
+  ranking?: { slot: number; picks: (number | null)[] };
   /** Thought length in characters of every sample, all orders together. */
   thoughtLengths: number[];
 }

@@ -12,6 +12,7 @@ import { ppeScores } from "../lib/bench/ppe.ts";
 import { seededOrder } from "../lib/bench/random.ts";
 import { sharedCredit, tiesScore, tiesSubsetScore } from "../lib/bench/rewardbench2.ts";
 import { summarize } from "../lib/bench/metrics.ts";
+import { parseRanking, rankingCredit, rankingSlot } from "../lib/bench/ranking.ts";
 
 type V = Verdict | null;
 
@@ -228,4 +229,42 @@ Deno.test("summarize: notes and the j1 block land in the summary", () => {
   assert.equal(s.official.rewardbench_score, 50);
   assert.equal(s.j1!.j1_score, 0);
   assert.equal(s.notes!.length, 1);
+});
+
+Deno.test("rewardbench2 four-way ranking: 1 right, 0 another slot, 0.25 no verdict; plurality over samples", () => {
+  // [chosen slot, picks, credit]
+  const cases: [number, (number | null)[], number][] = [
+    [2, [2], 1],
+    [2, [0], 0],
+    [2, [null], 0.25], // the authors' "error"
+    [1, [1, 1, 3], 1],
+    [1, [3, 3, 1], 0],
+    [1, [1, 3, null], 0.25], // a tie between picks
+    [0, [null, null], 0.25],
+  ];
+  for (const [slot, picks, credit] of cases) {
+    assert.equal(rankingCredit({ slot, picks }), credit, `${slot} ${picks}`);
+  }
+  // The four letters checked in order A, B, C, D, as process_judgement does.
+  const parses: [string, number | null][] = [
+    ["[[A]]", 0],
+    ["so [[D]]", 3],
+    ["[[C]] or [[B]]", 1],
+    ["[[E]]", null],
+    ["[A]", null],
+  ];
+  for (const [text, slot] of parses) assert.equal(parseRanking(text), slot, text);
+  // The chosen slot is seeded per item and covers all four.
+  const slots = new Set(Array.from({ length: 64 }, (_, i) => rankingSlot(`id-${i}`, 0)));
+  assert.deepEqual([...slots].sort(), [0, 1, 2, 3]);
+  assert.equal(rankingSlot("x", 3), rankingSlot("x", 3));
+  const item4 = item("rewardbench2", "Math", "1", [{
+    key: "rank4",
+    ranking: { slot: 3, picks: [3] },
+    thoughtLengths: [],
+  }]);
+  const s = summarize([item4]);
+  assert.equal(s.official.rewardbench2_score, 100);
+  assert.equal(s.overall.accuracy, 1);
+  assert.deepEqual(s.notes, []); // the authors' protocol: no adaptation note
 });

@@ -79,6 +79,30 @@ Deno.test("evaluate e2e: pointwise scores each response once, not once per compa
   assert.equal(lengths.length, 6); // each response's sample counted once
 });
 
+Deno.test("evaluate e2e: RewardBench 2 with a pairwise judge = the four-way ranking, Ties rated", async () => {
+  const four = await evaluateOnSim({
+    benchmark: "rewardbench2",
+    data: "fixtures/bench/reward-bench-2",
+  });
+  for (const item of four.records) {
+    if (item.subset === "Ties") assert.ok(item.results.every((r) => r.scores), item.itemId);
+    else {
+      assert.equal(item.results.length, 1);
+      const { slot, picks } = item.results[0].ranking!;
+      assert.ok(slot >= 0 && slot < 4 && picks.length === 1, item.itemId);
+    }
+  }
+  assert.equal(typeof four.summary.official.rewardbench2_score, "number");
+  assert.deepEqual(four.summary.notes, []);
+  const pairs = await evaluateOnSim({
+    benchmark: "rewardbench2",
+    data: "fixtures/bench/reward-bench-2",
+    rewardbench2Pairwise: "comparisons",
+  });
+  assert.ok(pairs.records.every((i) => i.results.every((r) => r.verdicts)));
+  assert.match(pairs.summary.notes.join("\n"), /adaptation/);
+});
+
 Deno.test("evaluate e2e: orders dataset is JudgeBench's single game; orders ab refuses a random-order score", async () => {
   const jb = await evaluateOnSim({
     benchmark: "judgebench",

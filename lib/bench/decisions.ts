@@ -6,6 +6,7 @@
  * @module
  */
 import type { ComparisonResult, EvalItem, Order, Verdict } from "../records.ts";
+import { rankingCredit } from "./ranking.ts";
 import { seededOrder } from "./random.ts";
 
 /** How a decision went for the chosen response: won, lost, or no decision. */
@@ -133,10 +134,12 @@ export function pointwiseOutcome(r: ComparisonResult): Outcome {
 
 /**
  * How right a comparison is, in [0, 1]: pairwise, the share of judged orders whose decision
- * is right (no decision = wrong); pointwise, 1 iff the chosen mean score is strictly higher.
+ * is right (no decision = wrong); pointwise, 1 iff the chosen mean score is strictly higher; a
+ * four-way ranking, 1 iff its plurality pick is the chosen answer.
  */
 export function correctness(r: ComparisonResult): number {
   if (isPointwise(r)) return pointwiseOutcome(r) === 1 ? 1 : 0;
+  if (r.ranking) return rankingCredit(r.ranking) === 1 ? 1 : 0;
   const orders = judgedOrders(r);
   if (orders.length === 0) return 0;
   return orders.filter((o) => orderOutcome(r, o) === 1).length / orders.length;
@@ -155,6 +158,8 @@ export function ordersAgree(r: ComparisonResult): boolean | undefined {
 export function parseFailures(r: ComparisonResult): { failed: number; total: number } {
   const samples: unknown[] = isPointwise(r)
     ? [...r.scores!.chosen, ...r.scores!.rejected]
+    : r.ranking
+    ? r.ranking.picks
     : ORDERS.flatMap((o): unknown[] =>
       r.verdicts?.[o]?.length ? r.verdicts[o]! : (r.scorePairs?.[o] ?? [])
     );

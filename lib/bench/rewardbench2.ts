@@ -24,6 +24,7 @@ import {
   stringListField,
 } from "./fields.ts";
 import { isDataFile, listFiles, readRecords, type SourceRecord } from "./files.ts";
+import { rankingCredit } from "./ranking.ts";
 
 /** The subset with several correct answers and its own formula. */
 export const TIES_SUBSET = "Ties";
@@ -119,11 +120,14 @@ export function beatsAll(results: readonly ComparisonResult[]): number {
 }
 
 /**
- * One non-Ties item's result: pointwise, {@linkcode sharedCredit} over the chosen's mean score
- * (all its samples across comparisons) and each rejected answer's mean score; pairwise,
+ * One non-Ties item's result: a four-way ranking, `rankingCredit` (1 / 0 / 0.25 on no
+ * verdict); pointwise, {@linkcode sharedCredit} over the chosen's mean score (all its samples
+ * across comparisons) and each rejected answer's mean score; pairwise comparisons,
  * {@linkcode beatsAll}.
  */
 export function bestOfResult(item: EvalItem): number {
+  const ranking = item.results[0]?.ranking;
+  if (ranking) return rankingCredit(ranking);
   if (!item.results[0]?.scores) return beatsAll(item.results);
   const chosen = meanOrNull(item.results.flatMap((r) => r.scores?.chosen ?? []));
   return sharedCredit([chosen, ...item.results.map((r) => meanOrNull(r.scores?.rejected ?? []))]);
@@ -248,8 +252,8 @@ export function tiesSubsetScore(items: readonly EvalItem[]): number {
  * - `rewardbench2/<subset>`: mean of {@linkcode bestOfResult}, or {@linkcode tiesSubsetScore}
  *   for Ties.
  *
- * Pairwise judgments are an adaptation (the authors rate answers, or rank four at once), so
- * `opts.note` says so when any item was judged pairwise.
+ * Pairwise comparisons are an adaptation (the authors rate answers, or rank four at once with
+ * `rankingCredit`), so `opts.note` says so when any item was judged by comparisons.
  */
 export function rewardbench2Scores(
   items: readonly EvalItem[],
@@ -261,9 +265,9 @@ export function rewardbench2Scores(
       ? 100 * tiesSubsetScore(group)
       : meanPoints(group.map(bestOfResult));
   }
-  if (items.some((i) => i.results.some((r) => !r.scores))) {
+  if (items.some((i) => i.results.some((r) => r.verdicts))) {
     opts.note?.(
-      "rewardbench2: pairwise judgments are adapted (the chosen must win all three comparisons, Ties by accuracy only); the authors' rules rate each answer (pointwise) or rank four answers in one prompt",
+      'rewardbench2: pairwise comparisons are an adaptation (the chosen must win all three comparisons, Ties by accuracy only); the authors\' rules rate each answer or rank four answers in one prompt (rewardbench2Pairwise "four-way")',
     );
   }
   return { rewardbench2_score: mean(Object.values(subsets) as number[]), ...subsets };

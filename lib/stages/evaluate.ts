@@ -10,7 +10,7 @@ import { requestSeed } from "../llm/request_seed.ts";
 import { settleAll } from "../llm/settle.ts";
 import { writeFileAtomic } from "../io/jsonl.ts";
 import { pathExists } from "../io/path_exists.ts";
-import type { LlmClient } from "../llm/types.ts";
+import type { Completion, LlmClient } from "../llm/types.ts";
 import type {
   BenchItem,
   Comparison,
@@ -31,7 +31,15 @@ import {
   seededOrder,
   summarize,
   type Summary,
+  TIES_SUBSET,
 } from "../bench/mod.ts";
+import {
+  parseRanking,
+  RANKING_KEY,
+  RANKING_SLOTS,
+  rankingSlot,
+  renderRanking,
+} from "../bench/ranking.ts";
 import { type JudgeTemplate, loadTemplate, renderComparison } from "../prompts/mod.ts";
 import { type Parsed, parseJudgment } from "../judge/mod.ts";
 import { positionBiasBySubset, renderHtml, renderMarkdown } from "../report/mod.ts";
@@ -51,6 +59,7 @@ export interface EvaluateOptions {
   maxTokens: number;
   seed: number;
   rewardbenchPointwise: "ratings" | "classifier";
+  rewardbench2Pairwise: "four-way" | "comparisons";
   concurrency?: number;
   limit: number;
   baseline: string;
@@ -119,6 +128,13 @@ export const evaluateStage: StageRunner<EvaluateOptions, BenchItem, EvalItem> = 
       description:
         "RewardBench v1 pointwise rule: the authors' generative ratings (a tie counts 0.5) or run_rm.py's classifier rule (a tie counts 0)",
     },
+    rewardbench2Pairwise: {
+      type: "string",
+      enum: ["four-way", "comparisons"],
+      default: "four-way",
+      description:
+        "RewardBench 2 with a pairwise judge: the authors' four-way ranking prompt (Ties rated with the pointwise template) or three pairwise comparisons per item",
+    },
     concurrency: {
       type: "integer",
       min: 1,
@@ -162,13 +178,20 @@ export const evaluateStage: StageRunner<EvaluateOptions, BenchItem, EvalItem> = 
   concurrency: (ctx) =>
     ctx.options.concurrency ?? 2 * ctx.llm(ctx.options.judge).endpoint.concurrency,
   async process(item, ctx) {
-    const template = await templateOf(ctx.options);
-    const ask = asker(ctx.llm(ctx.options.judge), item, ctx.options);
-    const results = ctx.options.mode === "pointwise"
-      ? await scoreResponses(ask, template, item)
-      : await settleAll(
-        item.comparisons.map((c) => judgePair(ask, template, item, c, ctx.options)),
-      );
+    const o = ctx.options;
+    const ask = asker(ctx.llm(o.judge), item, o);
+    let results: ComparisonResult[];
+    if (o.mode === "pointwise") {
+      results = await scoreResponses(ask, await templateOf(o), item, o.mode);
+    } else if (o.benchmark === "rewardbench2" && o.rewardbench2Pairwise === "four-way") {
+      // The authors' pairwise protocol: one four-way ranking per prompt, Ties always rated.
+      results = item.subset === TIES_SUBSET
+        ? await scoreResponses(ask, await pointwiseTemplateOf(o), item, "pointwise")
+        : [await rankFour(ask, item, o.seed)];
+    } else {
+      const template = await templateOf(o);
+      results = await settleAll(item.comparisons.map((c) => judgePair(ask, template, item, c, o)));
+    }
     const record: EvalItem = {
       benchmark: item.benchmark,
       subset: item.subset,
@@ -239,13 +262,16 @@ export const evaluateStage: StageRunner<EvaluateOptions, BenchItem, EvalItem> = 
 /** The template, loaded once per stage run. */
 const templateOf = perRun((o: EvaluateOptions) => loadTemplate(o.template, o.mode));
 
+/** The pointwise template of the same name (RewardBench 2's Ties are always rated). */
+const pointwiseTemplateOf = perRun((o: EvaluateOptions) => loadTemplate(o.template, "pointwise"));
+
 /** `org/name` (not an existing path) → `hf://org/name`. */
 function dataLocation(data: string): string {
   return /^[\w-]+\/[\w.-]+$/.test(data) && !pathExists(data) ? `hf://${data}` : data;
 }
 
-/** Asks the judge one prompt (`n` samples) and parses the answers. */
-type Ask = (prompt: () => Message[], key: string, slot: string) => Promise<Parsed[]>;
+/** Asks the judge one prompt (`n` samples). */
+type Ask = (prompt: () => Message[], key: string, slot: string) => Promise<Completion[]>;
 
 function asker(judge: LlmClient, item: BenchItem, o: EvaluateOptions): Ask {
   const params = {
@@ -256,10 +282,38 @@ function asker(judge: LlmClient, item: BenchItem, o: EvaluateOptions): Ask {
   };
   // The prompt is rendered inside the call, so a prompt that fails to render is one more
   // rejection for `settleAll`, not a throw that leaves the other requests unattended.
-  return async (prompt, key, slot) => {
+  return (prompt, key, slot) => {
     const seed = requestSeed(o.seed, o.samples, item.itemId, key, slot);
-    const completions = await judge.complete(prompt(), { ...params, seed });
-    return completions.map((c) => parseJudgment(o.mode, c.text, c.reasoning));
+    return judge.complete(prompt(), { ...params, seed });
+  };
+}
+
+/** The judge's answers parsed in a mode. */
+function parsed(mode: Mode, completions: Completion[]): Parsed[] {
+  return completions.map((c) => parseJudgment(mode, c.text, c.reasoning));
+}
+
+/**
+ * RewardBench 2's four-way ranking of a best-of-4 item: the chosen answer in a seeded random
+ * slot; the thought length of a sample is its whole reply's (the prompt asks for no tags).
+ */
+async function rankFour(ask: Ask, item: BenchItem, seed: number): Promise<ComparisonResult> {
+  const answers = [item.comparisons[0].chosen, ...item.comparisons.map((c) => c.rejected)];
+  if (answers.length !== RANKING_SLOTS.length) {
+    throw new UserError(
+      `rewardbench2 item ${item.itemId}: expected 1 chosen and 3 rejected answers for the four-way ranking, found ${answers.length} answers`,
+    );
+  }
+  const slot = rankingSlot(item.itemId, seed);
+  const completions = await ask(
+    () => renderRanking(item.instruction, answers, slot),
+    RANKING_KEY,
+    `${slot}`,
+  );
+  return {
+    key: RANKING_KEY,
+    ranking: { slot, picks: completions.map((c) => parseRanking(c.text)) },
+    thoughtLengths: completions.map((c) => (c.reasoning ?? c.text).length),
   };
 }
 
@@ -273,11 +327,13 @@ async function scoreResponses(
   ask: Ask,
   template: JudgeTemplate,
   item: BenchItem,
+  mode: Mode,
 ): Promise<ComparisonResult[]> {
   const texts = [...new Set(item.comparisons.flatMap((c) => [c.chosen, c.rejected]))];
   const judged = await settleAll(
     texts.map((text, i) =>
       ask(() => renderComparison(item.instruction, text, undefined, template), "response", `${i}`)
+        .then((c) => parsed(mode, c))
     ),
   );
   const samples = new Map(texts.map((text, i) => [text, judged[i]]));
@@ -307,6 +363,7 @@ async function judgePair(
   const judged = await settleAll(
     orders.map((order) =>
       ask(() => render(item.instruction, order, c.chosen, c.rejected, template), c.key, order)
+        .then((cs) => parsed(o.mode, cs))
     ),
   );
   const result: ComparisonResult = { key: c.key, verdicts: {}, thoughtLengths: [] };
