@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import type { ComparisonResult, EvalItem, Verdict } from "../lib/records.ts";
+import type { ComparisonResult, EvalItem } from "../lib/records.ts";
+import { close, item, pt, pw, type V } from "./helpers/results.ts";
 import { UserError } from "../lib/errors.ts";
 import { bootstrapMeanCI, quantile } from "../lib/bench/bootstrap.ts";
 import { compareSummaries } from "../lib/bench/compare_summaries.ts";
@@ -25,40 +26,9 @@ import {
 } from "../lib/bench/rewardbench2.ts";
 import { matrixDifficulties, rmbenchMatrix, rmbenchScores } from "../lib/bench/rmbench.ts";
 
-type V = Verdict | null;
-
-/** A pairwise result: per order, the sample verdicts (omit an order to leave it unjudged). */
-function pw(key: string, ab?: V[], ba?: V[]): ComparisonResult {
-  const verdicts: ComparisonResult["verdicts"] = {};
-  if (ab) verdicts.AB = ab;
-  if (ba) verdicts.BA = ba;
-  return { key, verdicts, thoughtLengths: [] };
-}
-
-/** A pointwise result from the samples' scores. */
-function pt(key: string, chosen: (number | null)[], rejected: (number | null)[]): ComparisonResult {
-  return { key, scores: { chosen, rejected }, thoughtLengths: [] };
-}
-
 /** Right / wrong verdicts per order: `AB` shows the chosen as A. */
 const R = { AB: "A", BA: "B" } as const;
 const W = { AB: "B", BA: "A" } as const;
-
-function item(
-  benchmark: string,
-  subset: string,
-  itemId: string,
-  results: ComparisonResult[],
-  meta?: Record<string, unknown>,
-): EvalItem {
-  return { benchmark, subset, itemId, results, ...(meta ? { meta } : {}) };
-}
-
-const close = (actual: number | null | undefined, expected: number, eps = 1e-9) =>
-  assert.ok(
-    actual !== null && actual !== undefined && Math.abs(actual - expected) < eps,
-    `${actual} ≈ ${expected}`,
-  );
 
 Deno.test("decisions: majority vote over non-null verdicts, score pairs give verdicts", () => {
   const votes: [Outcome[], Outcome][] = [

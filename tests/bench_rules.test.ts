@@ -3,7 +3,8 @@
  * ScalerLab/JudgeBench) and J1's own metrics, one table of cases per rule.
  */
 import assert from "node:assert/strict";
-import type { ComparisonResult, EvalItem, Verdict } from "../lib/records.ts";
+import type { ComparisonResult } from "../lib/records.ts";
+import { close, item, pt, pw, type V } from "./helpers/results.ts";
 import { comparisonId } from "../lib/bench/decisions.ts";
 import { followbenchevalScores } from "../lib/bench/followbencheval.ts";
 import { j1Scores } from "../lib/bench/j1.ts";
@@ -13,35 +14,6 @@ import { seededOrder } from "../lib/bench/random.ts";
 import { sharedCredit, tiesScore, tiesSubsetScore } from "../lib/bench/rewardbench2.ts";
 import { summarize } from "../lib/bench/metrics.ts";
 import { parseRanking, rankingCredit, rankingSlot } from "../lib/bench/ranking.ts";
-
-type V = Verdict | null;
-
-function pw(key: string, ab?: V[], ba?: V[]): ComparisonResult {
-  const verdicts: ComparisonResult["verdicts"] = {};
-  if (ab) verdicts.AB = ab;
-  if (ba) verdicts.BA = ba;
-  return { key, verdicts, thoughtLengths: [] };
-}
-
-function pt(key: string, chosen: (number | null)[], rejected: (number | null)[]): ComparisonResult {
-  return { key, scores: { chosen, rejected }, thoughtLengths: [] };
-}
-
-function item(
-  benchmark: string,
-  subset: string,
-  itemId: string,
-  results: ComparisonResult[],
-  meta?: Record<string, unknown>,
-): EvalItem {
-  return { benchmark, subset, itemId, results, ...(meta ? { meta } : {}) };
-}
-
-const close = (actual: number | null | undefined, expected: number, eps = 1e-9) =>
-  assert.ok(
-    actual !== null && actual !== undefined && Math.abs(actual - expected) < eps,
-    `${actual} ≈ ${expected}`,
-  );
 
 Deno.test("rewardbench2 ratings: failed = −1 and never a winner; all failed = 0.25", () => {
   const cases: [(number | null)[], number][] = [

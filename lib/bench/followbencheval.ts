@@ -90,25 +90,44 @@ export function consistentPoints(items: readonly EvalItem[]): number | null {
 }
 
 /**
+ * Position-consistent scores in points: `<scoreKey>` over all pairs and `<prefix><subset>` per
+ * subset (`subsets`, default the items' own); only `<scoreKey>: null` (with a note) when some
+ * pair was not judged in both orders.
+ */
+export function consistentScores(
+  items: readonly EvalItem[],
+  keys: { score: string; prefix: string },
+  subsets: readonly string[] | undefined,
+  opts: OfficialOptions,
+): Record<string, number | null> {
+  const score = consistentPoints(items);
+  if (score === null) {
+    opts.note?.(
+      `${keys.score}: null, some pairs were not judged in both orders; a pair counts right only if it is right in both: judge with orders "both"`,
+    );
+    return { [keys.score]: null };
+  }
+  const out: Record<string, number | null> = { [keys.score]: score };
+  const groups = bySubset(items);
+  for (const s of subsets ?? [...groups.keys()]) {
+    out[`${keys.prefix}${s}`] = consistentPoints(groups.get(s) ?? []);
+  }
+  return out;
+}
+
+/**
  * FollowBenchEval scores, in points: `followbencheval_score`, the position-consistent accuracy
  * the EvalPlanner and J1 papers report (a pair is right only if right in both orders), and
- * `followbencheval/<subset>`; only `followbencheval_score: null` (with a note) when some pair
- * was not judged in both orders.
+ * `followbencheval/<subset>` ({@linkcode consistentScores}).
  */
 export function followbenchevalScores(
   items: readonly EvalItem[],
   opts: OfficialOptions = {},
 ): Record<string, number | null> {
-  const score = consistentPoints(items);
-  if (score === null) {
-    opts.note?.(
-      'followbencheval_score: null, some pairs were not judged in both orders: judge with orders "both"',
-    );
-    return { followbencheval_score: null };
-  }
-  const out: Record<string, number | null> = { followbencheval_score: score };
-  for (const [subset, group] of bySubset(items)) {
-    out[`followbencheval/${subset}`] = consistentPoints(group);
-  }
-  return out;
+  return consistentScores(
+    items,
+    { score: "followbencheval_score", prefix: "followbencheval/" },
+    undefined,
+    opts,
+  );
 }

@@ -15,38 +15,24 @@ import {
   randomOrderNote,
   randomOrderOutcome,
 } from "./decisions.ts";
-import { consistentPoints } from "./followbencheval.ts";
+import { consistentScores } from "./followbencheval.ts";
 import { JUDGEBENCH_CATEGORIES } from "./judgebench.ts";
 import { ppeScores } from "./ppe.ts";
 import { rewardbenchOverall, rewardbenchSectionScores } from "./rewardbench.ts";
 import { rmbenchScores } from "./rmbench.ts";
 
 /** The benchmarks J1 reports, in its tables' order; their mean is the five-benchmark overall. */
-export const J1_BENCHMARKS = ["ppe", "rewardbench", "judgebench", "rm-bench", "followbencheval"];
+export const J1_BENCHMARKS: readonly string[] = [
+  "ppe",
+  "rewardbench",
+  "judgebench",
+  "rm-bench",
+  "followbencheval",
+];
 
 /** 1 if the comparison is right in its random order (pointwise: chosen > rejected), else 0. */
 function randomOrderRight(itemId: string, r: EvalItem["results"][number], seed: number): number {
   return (r.scores ? pointwiseOutcome(r) : randomOrderOutcome(itemId, r, seed)) === 1 ? 1 : 0;
-}
-
-function consistentScores(
-  items: readonly EvalItem[],
-  subsets: readonly string[] | undefined,
-  opts: OfficialOptions,
-): Record<string, number | null> {
-  const score = consistentPoints(items);
-  if (score === null) {
-    opts.note?.(
-      "j1_score: null, some pairs were not judged in both orders; J1 counts a pair right only if it is right in both",
-    );
-    return { j1_score: null };
-  }
-  const out: Record<string, number | null> = { j1_score: score };
-  const groups = bySubset(items);
-  for (const s of subsets ?? [...groups.keys()]) {
-    out[`j1/${s}`] = consistentPoints(groups.get(s) ?? []);
-  }
-  return out;
 }
 
 /**
@@ -67,8 +53,11 @@ export function j1Scores(
   opts: OfficialOptions = {},
 ): Record<string, number | null> {
   const seed = opts.seed ?? 0;
-  if (benchmark === "judgebench") return consistentScores(items, JUDGEBENCH_CATEGORIES, opts);
-  if (benchmark === "followbencheval") return consistentScores(items, undefined, opts);
+  const keys = { score: "j1_score", prefix: "j1/" };
+  if (benchmark === "judgebench") {
+    return consistentScores(items, keys, JUDGEBENCH_CATEGORIES, opts);
+  }
+  if (benchmark === "followbencheval") return consistentScores(items, keys, undefined, opts);
   if (!["ppe", "rewardbench", "rm-bench"].includes(benchmark)) return {};
   const missing = randomOrderMissing(items, seed);
   if (missing > 0) {

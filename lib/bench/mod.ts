@@ -14,6 +14,8 @@ export * from "./llmbar.ts";
 export * from "./followbencheval.ts";
 export * from "./j1.ts";
 export * from "./position.ts";
+export * from "./ranking.ts";
+export * from "./scoreboard.ts";
 export * from "./pairwise.ts";
 export * from "./decisions.ts";
 export * from "./bootstrap.ts";

@@ -84,7 +84,7 @@ export const rewardbench2Adapter: BenchAdapter = {
 };
 
 /** The score of a failed rating in the authors' code (`get_single_rating` returns −1). */
-export const FAILED_RATING = -1;
+export const FAILED_RATING: number = -1;
 
 /**
  * Best-of-n credit from ratings, the chosen first (`run_generative_v2.py`, ratings path):

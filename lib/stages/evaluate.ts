@@ -22,6 +22,7 @@ import type {
   Order,
 } from "../records.ts";
 import type { StageRunner } from "../pipeline/stage.ts";
+import type { OptionSpec } from "../options.ts";
 import { perRun } from "../pipeline/per_run.ts";
 import {
   BENCH_ADAPTERS,
@@ -65,6 +66,14 @@ export interface EvaluateOptions {
   baseline: string;
   maxDrop: number;
 }
+
+/** The `maxDrop` option of the stages with a baseline gate (evaluate, scoreboard). */
+export const MAX_DROP_OPTION: OptionSpec = {
+  type: "number",
+  default: 1.0,
+  min: 0,
+  description: "Largest drop allowed against the baseline, in points",
+};
 
 /** The evaluate stage runner. */
 export const evaluateStage: StageRunner<EvaluateOptions, BenchItem, EvalItem> = {
@@ -149,12 +158,7 @@ export const evaluateStage: StageRunner<EvaluateOptions, BenchItem, EvalItem> = 
       default: "",
       description: "A previous summary.json: fail when a metric drops more than --max-drop",
     },
-    maxDrop: {
-      type: "number",
-      default: 1.0,
-      min: 0,
-      description: "Largest drop allowed against the baseline, in points",
-    },
+    maxDrop: MAX_DROP_OPTION,
   },
   async *units(ctx) {
     const adapter = getAdapter(ctx.options.benchmark);

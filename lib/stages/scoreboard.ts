@@ -8,6 +8,7 @@
 import { UserError } from "../errors.ts";
 import { writeFileAtomic } from "../io/jsonl.ts";
 import type { StageRunner } from "../pipeline/stage.ts";
+import { MAX_DROP_OPTION } from "./evaluate.ts";
 import {
   type Scoreboard,
   scoreboard,
@@ -34,12 +35,7 @@ export const scoreboardStage: StageRunner<ScoreboardOptions, ScoreboardRow, Scor
       description:
         "A previous scoreboard.json: fail when a metric drops more than --max-drop (empty: no baseline)",
     },
-    maxDrop: {
-      type: "number",
-      default: 1.0,
-      min: 0,
-      description: "Largest drop allowed against the baseline, in points",
-    },
+    maxDrop: MAX_DROP_OPTION,
   },
   async *units(ctx) {
     if (ctx.inputs.length === 0) {
