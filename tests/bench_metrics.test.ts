@@ -536,4 +536,9 @@ Deno.test("compareSummaries: deltas in points, regressions beyond maxDrop", () =
   const missing = compareSummaries(s(0.8, 0, 70), { overall: {}, subsets: {}, official: {} }, 1);
   assert.equal(missing.rows[0].delta, null);
   assert.deepEqual(missing.regressions, []);
+  // J1's metric is compared too, in points.
+  const j1 = (score: number) => ({ ...s(0.8, 0, 70), j1: { j1_score: score } });
+  const withJ1 = compareSummaries(j1(60), j1(63), 2);
+  assert.deepEqual(withJ1.regressions, ["j1_score"]);
+  assert.equal(withJ1.rows.at(-1)!.delta, -3);
 });

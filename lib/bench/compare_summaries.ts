@@ -34,9 +34,10 @@ export interface ComparisonRow {
 
 /**
  * Compares two summaries metric by metric, in percentage points: the overall rates ×100
- * (`accuracy`, `consistent_accuracy`, `agreement`, … , `parse_failures`) and every official
- * score (already in points). A metric regresses when it moves the wrong way by more than
- * `maxDrop` points: falls, or rises for `parse_failures` and `tie_rate`.
+ * (`accuracy`, `consistent_accuracy`, `agreement`, … , `parse_failures`), every official
+ * score and every key of J1's metric (`j1_score`, `j1/…`; already in points). A metric
+ * regresses when it moves the wrong way by more than `maxDrop` points: falls, or rises for
+ * `parse_failures` and `tie_rate`.
  *
  * @example
  * ```ts
@@ -70,6 +71,8 @@ export function compareSummaries(
     ...new Set([...Object.keys(baseline.official), ...Object.keys(current.official)]),
   ];
   for (const m of official) add(m, points(baseline.official[m], 1), points(current.official[m], 1));
+  const j1 = [...new Set([...Object.keys(baseline.j1 ?? {}), ...Object.keys(current.j1 ?? {})])];
+  for (const m of j1) add(m, points(baseline.j1?.[m], 1), points(current.j1?.[m], 1));
   const regressions = rows
     .filter((r) =>
       r.delta !== null && (LOWER_IS_BETTER.has(r.metric) ? r.delta : -r.delta) > maxDrop
