@@ -1,8 +1,10 @@
 /**
  * The `evaluate` stage: a benchmark's items (files, folders or `hf://` datasets) → every
- * comparison judged in the chosen orders with k samples → EvalItems; then `summary.json`
- * (generic metrics, the benchmark's official aggregate, bootstrap intervals, SC@k), a Markdown
- * and an HTML report, and an optional regression gate against a baseline summary.
+ * comparison judged in the chosen orders with k samples (pointwise: each response scored once;
+ * RewardBench 2 with a pairwise judge: the four-way ranking) → EvalItems; then `summary.json`
+ * (generic metrics with bootstrap intervals, the benchmark's official aggregate, J1's metric,
+ * notes), a Markdown and an HTML report, and an optional regression gate against a baseline
+ * summary.
  * @module
  */
 import { UserError } from "../errors.ts";
@@ -108,7 +110,12 @@ export const evaluateStage: StageRunner<EvaluateOptions, BenchItem, EvalItem> = 
       default: "thinking",
       description: "Judge template: `thinking`, `plan-execute` or a template file",
     },
-    samples: { type: "integer", default: 1, min: 1, description: "Samples per judgment (SC@k)" },
+    samples: {
+      type: "integer",
+      default: 1,
+      min: 1,
+      description: "Samples per judgment (SC@k / Mean-Score@k)",
+    },
     orders: {
       type: "string",
       enum: ["both", "ab", "dataset", "random"],
