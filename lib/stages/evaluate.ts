@@ -293,9 +293,9 @@ function asker(judge: LlmClient, item: BenchItem, o: EvaluateOptions): Ask {
   };
   // The prompt is rendered inside the call, so a prompt that fails to render is one more
   // rejection for `settleAll`, not a throw that leaves the other requests unattended.
-  return (prompt, key, slot) => {
+  return async (prompt, key, slot) => {
     const seed = requestSeed(o.seed, o.samples, item.itemId, key, slot);
-    return judge.complete(prompt(), { ...params, seed });
+    return await judge.complete(prompt(), { ...params, seed });
   };
 }
 
