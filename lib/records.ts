@@ -148,6 +148,12 @@ export interface Comparison {
   key: string;
   chosen: string;
   rejected: string;
+  /**
+   * The order the benchmark's file shows the two responses in: `BA` when its first response is
+   * the rejected one (JudgeBench `B>A`, LLMBar label 2, PPE `model_b`); absent = chosen first
+   * or no order. `orders: "dataset"` judges this order.
+   */
+  shown?: Order;
 }
 
 /** One benchmark item as loaded, before judging. */
@@ -172,12 +178,23 @@ export interface ComparisonResult {
    */
   verdicts?: Partial<Record<Order, (Verdict | null)[]>>;
   /**
-   * Pairwise-scores (the decision) and pairwise-verdict-scores (kept beside the verdicts, which
-   * decide): per order, per sample, `[scoreA, scoreB]` (`null` = unparseable or not written).
+   * Pairwise-scores (the decision): per order, per sample, `[scoreA, scoreB]` (`null` =
+   * unparseable).
    */
   scorePairs?: Partial<Record<Order, ([number, number] | null)[]>>;
+  /**
+   * Pairwise-verdict-scores: the latent scores written beside the verdicts (which decide), per
+   * order and sample (`null` = unparseable or not written). Apart from `scorePairs` so that no
+   * rule decides by them.
+   */
+  latentScorePairs?: Partial<Record<Order, ([number, number] | null)[]>>;
   /** Pointwise: per sample, the score of each response (`null` = unparseable). */
   scores?: { chosen: (number | null)[]; rejected: (number | null)[] };
+  /**
+   * A four-way ranking (RewardBench 2's prompt for pairwise judges): the slot (0–3, A–D) the
+   * chosen answer was shown in, and per sample the slot the judge picked (`null` = unparseable).
+   */
+  ranking?: { slot: number; picks: (number | null)[] };
   /** Thought length in characters of every sample, all orders together. */
   thoughtLengths: number[];
 }

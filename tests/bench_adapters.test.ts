@@ -30,6 +30,7 @@ async function tempFile(name: string, content: string | Uint8Array): Promise<str
 
 Deno.test("registry: every adapter by name, unknown names list the known ones", () => {
   assert.deepEqual(Object.keys(BENCH_ADAPTERS).sort(), [
+    "followbencheval",
     "judgebench",
     "llmbar",
     "pairwise",
@@ -150,24 +151,45 @@ Deno.test("rm-bench: the domain field wins (total_dataset.json)", async () => {
   ]]);
 });
 
-Deno.test("ppe: preference pairs and best-of-K correctness pairs; ties and unpairable rows skipped", async () => {
+Deno.test("ppe: preference pairs and sampled conflict pairs; ties and unpairable rows skipped", async () => {
   const skipped: string[] = [];
   const items = await load("ppe", `${FIX}/ppe`, { onSkip: (_where, why) => skipped.push(why) });
-  assert.deepEqual(countBy(items), { "correctness-math": 2, preference: 2 });
-  assert.deepEqual(skipped.sort(), ["no incorrect response", 'winner "tie (bothbad)"']);
+  assert.deepEqual(countBy(items), { "correctness-math": 3, preference: 2 });
+  assert.deepEqual(skipped.sort(), [
+    "conflict pair [0, 2]: both scores agree",
+    "no sampled conflict pair",
+    'winner "tie (bothbad)"',
+  ]);
   const q2 = items.find((i) => i.itemId === "q2")!;
-  assert.deepEqual(q2.comparisons[0], { key: "0", chosen: "Bonjour.", rejected: "Hola." });
-  const m1 = items.find((i) => i.itemId === "math/m1")!;
-  // First correct (index 1) against first incorrect (index 0).
-  assert.deepEqual(m1.comparisons[0], { key: "0", chosen: "12", rejected: "7" });
-  assert.deepEqual(m1.meta, { correctIndex: 1, incorrectIndex: 0 });
+  assert.deepEqual(q2.comparisons[0], {
+    key: "0",
+    chosen: "Bonjour.",
+    rejected: "Hola.",
+    shown: "BA",
+  });
+  // One comparison per sampled conflict pair [i, j] (0-based), the correct response chosen.
+  const m1 = items.find((i) => i.itemId === "math/m/m1")!;
+  assert.deepEqual(m1.comparisons, [
+    { key: "0,1", chosen: "12", rejected: "7" },
+    { key: "2,3", chosen: "12.", rejected: "34" },
+  ]);
+  assert.deepEqual(m1.meta, { source: "math", modelName: "m" });
+  // The same question from another model is another item.
+  const n1 = items.find((i) => i.itemId === "math/n/m1")!;
+  assert.deepEqual(n1.comparisons, [{ key: "3,0", chosen: "12", rejected: "1" }]);
+  assert.equal(items.find((i) => i.itemId === "math/m/m2")!.comparisons.length, 2);
 });
 
 Deno.test("llmbar: every dataset.json below a folder, subset = set path, label 1|2", async () => {
   const items = await load("llmbar", `${FIX}/llmbar`);
   assert.deepEqual(countBy(items), { "LLMBar/Adversarial/Neighbor": 2, "LLMBar/Natural": 3 });
   const nat1 = items.find((i) => i.itemId === "LLMBar/Natural/1")!;
-  assert.deepEqual(nat1.comparisons[0], { key: "0", chosen: "Four.", rejected: "Seven." });
+  assert.deepEqual(nat1.comparisons[0], {
+    key: "0",
+    chosen: "Four.",
+    rejected: "Seven.",
+    shown: "BA",
+  });
   const single = await load("llmbar", `${FIX}/llmbar/LLMBar/Natural/dataset.json`);
   assert.equal(single.length, 3);
   assert.equal(single[0].subset, "LLMBar/Natural");

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import type { ComparisonResult, EvalItem, Verdict } from "../lib/records.ts";
+import type { ComparisonResult, EvalItem } from "../lib/records.ts";
+import { close, item, pt, pw, type V } from "./helpers/results.ts";
 import { UserError } from "../lib/errors.ts";
 import { bootstrapMeanCI, quantile } from "../lib/bench/bootstrap.ts";
 import { compareSummaries } from "../lib/bench/compare_summaries.ts";
@@ -25,40 +26,9 @@ import {
 } from "../lib/bench/rewardbench2.ts";
 import { matrixDifficulties, rmbenchMatrix, rmbenchScores } from "../lib/bench/rmbench.ts";
 
-type V = Verdict | null;
-
-/** A pairwise result: per order, the sample verdicts (omit an order to leave it unjudged). */
-function pw(key: string, ab?: V[], ba?: V[]): ComparisonResult {
-  const verdicts: ComparisonResult["verdicts"] = {};
-  if (ab) verdicts.AB = ab;
-  if (ba) verdicts.BA = ba;
-  return { key, verdicts, thoughtLengths: [] };
-}
-
-/** A pointwise result from the samples' scores. */
-function pt(key: string, chosen: (number | null)[], rejected: (number | null)[]): ComparisonResult {
-  return { key, scores: { chosen, rejected }, thoughtLengths: [] };
-}
-
 /** Right / wrong verdicts per order: `AB` shows the chosen as A. */
 const R = { AB: "A", BA: "B" } as const;
 const W = { AB: "B", BA: "A" } as const;
-
-function item(
-  benchmark: string,
-  subset: string,
-  itemId: string,
-  results: ComparisonResult[],
-  meta?: Record<string, unknown>,
-): EvalItem {
-  return { benchmark, subset, itemId, results, ...(meta ? { meta } : {}) };
-}
-
-const close = (actual: number | null | undefined, expected: number, eps = 1e-9) =>
-  assert.ok(
-    actual !== null && actual !== undefined && Math.abs(actual - expected) < eps,
-    `${actual} ≈ ${expected}`,
-  );
 
 Deno.test("decisions: majority vote over non-null verdicts, score pairs give verdicts", () => {
   const votes: [Outcome[], Outcome][] = [
@@ -104,17 +74,17 @@ Deno.test("judgebench: the two-game counter (game 2 = BA, flipped)", () => {
     ]);
     assert.equal(judgebenchCorrect(it), expected, `AB=${ab} BA=${ba}`);
   }
-  // Reward-model scores: equal scores pick B in both orders (inconsistent → not correct).
+  // Score pairs (one output scoring both, JudgeBench's JudgeLM rule): equal scores are A=B.
   const scored = (ab: [number, number], ba: [number, number]) =>
     judgebenchCorrect(item("judgebench", "Math", "x", [{
       key: "0",
       scorePairs: { AB: [ab], BA: [ba] },
       thoughtLengths: [],
     }]));
-  assert.equal(scored([1, 1], [1, 1]), false);
-  assert.equal(scored([1, 1], [0, 2]), false); // −1 (tie → B, wrong in AB) + 1
-  assert.equal(scored([3, 1], [1, 1]), true); // +1 + 1 (tie → B, right in BA)
-  assert.equal(scored([3, 1], [0, 2]), true);
+  assert.equal(scored([1, 1], [1, 1]), false); // tie + tie
+  assert.equal(scored([1, 1], [0, 2]), true); // tie + right
+  assert.equal(scored([3, 1], [1, 1]), true);
+  assert.equal(scored([3, 1], [2, 0]), false); // right + wrong
 });
 
 Deno.test("judgebench: micro average over pairs, per category, ×100", () => {
@@ -180,18 +150,62 @@ Deno.test("rewardbench v1: one seeded order per item, 0.5 when undecided", () =>
   assert.equal(one(pw("0", ["A"], ["B"])), 1);
   assert.equal(one(pw("0", ["B"], ["A"])), 0);
   assert.equal(one(pw("0", [null], [null])), 0.5);
-  assert.equal(one(pw("0", undefined, ["B"])), 1); // only BA judged: that order
   // Right in AB, wrong in BA: the seeded coin decides, the same way every time.
   for (const id of ["a", "b", "c", "d", "e", "f"]) {
     const expected = seededOrder(id, 0) === "AB" ? 1 : 0;
     assert.equal(one(pw("0", ["A"], ["A"]), id), expected);
+    // Only the other order judged: no result, never that order passed off as the random one.
+    const other = seededOrder(id, 0) === "AB" ? pw("0", undefined, ["B"]) : pw("0", ["A"]);
+    assert.equal(one(other, id), undefined);
   }
   const orders = new Set(["a", "b", "c", "d", "e", "f", "g", "h"].map((id) => seededOrder(id, 0)));
   assert.deepEqual([...orders].sort(), ["AB", "BA"]);
-  // Pointwise (sequence classifier): strict >, ties 0, unscored 0.5.
-  assert.equal(one(pt("0", [2], [1])), 1);
-  assert.equal(one(pt("0", [1], [1])), 0);
-  assert.equal(one(pt("0", [null], [1])), 0.5);
+});
+
+Deno.test("rewardbench v1: pointwise ties, ratings rule (default) and classifier rule", () => {
+  // [chosen samples, rejected samples, ratings rule, classifier rule]
+  const cases: [(number | null)[], (number | null)[], number, number][] = [
+    [[2], [1], 1, 1],
+    [[1], [2], 0, 0],
+    [[1], [1], 0.5, 0], // a tie: "error" in run_judge_ratings, 0 in run_rm.py
+    [[null], [1], 0.5, 0], // a failed rating
+    [[7, 9], [8, 8], 0.5, 0], // Mean-Score@2: 8 against 8
+    [[7, 9, null], [8, 7], 1, 1],
+  ];
+  for (const [c, r, ratings, classifier] of cases) {
+    const it = item("rewardbench", "s", "1", [pt("0", c, r)]);
+    assert.equal(rewardbenchResult(it), ratings, `${c} vs ${r}`);
+    assert.equal(rewardbenchResult(it, 0, "classifier"), classifier, `${c} vs ${r}`);
+  }
+  const items = [item("rewardbench", "donotanswer", "1", [pt("0", [5], [5])])];
+  const notes: string[] = [];
+  assert.equal(rewardbenchScores(items, { note: (n) => notes.push(n) }).rewardbench_score, 50);
+  assert.match(notes[0], /generative ratings rule/);
+  assert.equal(
+    rewardbenchScores(items, { rewardbenchPointwise: "classifier" }).rewardbench_score,
+    0,
+  );
+});
+
+Deno.test("one-random-order scores refuse a run judged chosen-first only", () => {
+  const ids = ["a", "b", "c", "d", "e", "f"];
+  const abOnly = ids.map((id) => item("rewardbench", "donotanswer", id, [pw("0", ["A"])]));
+  const notes: string[] = [];
+  const note = (n: string) => notes.push(n);
+  assert.deepEqual(rewardbenchScores(abOnly, { note }), { rewardbench_score: null });
+  const ppeAbOnly = abOnly.map((i) => ({ ...i, benchmark: "ppe", subset: "preference" }));
+  assert.deepEqual(ppeScores(ppeAbOnly, { note }), { ppe_score: null });
+  const missing = ids.filter((id) => seededOrder(id, 0) === "BA").length;
+  assert.ok(missing > 0);
+  assert.deepEqual(notes.map((n) => n.split(":")[0]), ["rewardbench_score", "ppe_score"]);
+  assert.match(notes[0], new RegExp(`^rewardbench_score: null, ${missing} comparison`));
+  // Judged in each comparison's own random order (orders "random"): scored.
+  const random = ids.map((id) =>
+    item("rewardbench", "donotanswer", id, [
+      seededOrder(id, 0) === "AB" ? pw("0", ["A"]) : pw("0", undefined, ["B"]),
+    ])
+  );
+  assert.equal(rewardbenchScores(random).rewardbench_score, 100);
 });
 
 Deno.test("rewardbench v1: subsets, sections and score from items", () => {
@@ -200,15 +214,17 @@ Deno.test("rewardbench v1: subsets, sections and score from items", () => {
     item("rewardbench", "alpacaeval-easy", "2", [pw("0", [null], [null])]),
     item("rewardbench", "donotanswer", "3", [pw("0", ["B"], ["A"])]),
   ];
-  assert.deepEqual(rewardbenchScores(items), {
-    "rewardbench/alpacaeval-easy": 75,
-    "rewardbench/donotanswer": 0,
+  const scores = rewardbenchScores(items);
+  assert.deepEqual(scores, {
+    rewardbench_score: 37.5,
     rewardbench_chat: 75,
     rewardbench_chat_hard: null,
     rewardbench_safety: 0,
     rewardbench_reasoning: null,
-    rewardbench_score: 37.5,
+    "rewardbench/alpacaeval-easy": 75,
+    "rewardbench/donotanswer": 0,
   });
+  assert.equal(Object.keys(scores)[0], "rewardbench_score"); // headline first
 });
 
 Deno.test("rewardbench2: shared credit on top ties", () => {
@@ -410,18 +426,50 @@ Deno.test("generic metrics: pairwise, one sample per order", () => {
   );
 });
 
-Deno.test("generic metrics: k samples give sc_accuracy and mean_sample_accuracy", () => {
+Deno.test("generic metrics: k samples, SC@k per order and the per-sample accuracy", () => {
   const items = [
-    item("pairwise", "a", "1", [pw("0", ["A", "A", "B"], ["B", "A", null])]), // AB 1, BA 0; pooled +1
+    item("pairwise", "a", "1", [pw("0", ["A", "A", "B"], ["B", "A", null])]), // AB 1, BA 0
     item("pairwise", "a", "2", [pw("0", ["B", "B", "A"], ["A", "B", "A"])]), // AB -1, BA -1
   ];
   const m = genericMetrics(items);
   assert.equal(m.accuracy_ab, 0.5);
   assert.equal(m.accuracy_ba, 0);
-  assert.equal(m.accuracy, 0.25);
-  assert.equal(m.sc_accuracy, 0.5);
+  assert.equal(m.accuracy, 0.25); // SC@3 per order, not a vote pooled over both orders
+  assert.equal(m.sc_accuracy, undefined);
   assert.equal(m.mean_sample_accuracy, 5 / 12);
   assert.equal(m.parse_failures, 1 / 12);
+  // Flip rate: sample i of AB against sample i of BA, both parsed: (A,B) (A,A) | (B,A) (B,B) (A,A).
+  assert.equal(m.flip_rate, 3 / 5);
+  assert.equal(m.a_rate, 6 / 11);
+});
+
+Deno.test("generic metrics: pairwise-scores decide by Mean-Score@k; tie rate of score pairs", () => {
+  const scored = (ab: ([number, number] | null)[], ba: ([number, number] | null)[]) =>
+    item("pairwise", "a", "1", [{ key: "0", scorePairs: { AB: ab, BA: ba }, thoughtLengths: [] }]);
+  // [AB pairs, BA pairs, accuracy]: a majority of per-sample verdicts would say otherwise.
+  const cases: [([number, number] | null)[], ([number, number] | null)[], number][] = [
+    [[[9, 1], [4, 5], [4, 5]], [[1, 9]], 1], // AB means 5.67 vs 3.67 though 2 of 3 samples say B
+    [[[6, 5], [6, 5], [0, 10]], [[5, 5]], 0], // AB 4 vs 6.67; BA a tie: undecided
+    [[[5, 5], null], [[2, 3], null], 0.5],
+    [[null], [null], 0],
+  ];
+  for (const [ab, ba, accuracy] of cases) {
+    assert.equal(genericMetrics([scored(ab, ba)]).accuracy, accuracy, JSON.stringify([ab, ba]));
+  }
+  const m = genericMetrics([scored([[5, 5], [3, 1]], [[2, 2], null])]);
+  assert.equal(m.tie_rate, 2 / 3);
+});
+
+Deno.test("generic metrics: no interval for a one-item subset", () => {
+  const one = genericMetrics([item("pairwise", "a", "1", [pw("0", ["A"], ["A"])])]);
+  assert.equal(one.accuracy, 0.5);
+  assert.equal(one.accuracy_lo, null);
+  assert.equal(one.accuracy_hi, null);
+  const two = genericMetrics([
+    item("pairwise", "a", "1", [pw("0", ["A"], ["A"])]),
+    item("pairwise", "a", "2", [pw("0", ["A"], ["B"])]),
+  ]);
+  assert.ok(two.accuracy_lo !== null && two.accuracy_hi !== null);
 });
 
 Deno.test("generic metrics: pointwise", () => {
@@ -499,6 +547,11 @@ Deno.test("compareSummaries: deltas in points, regressions beyond maxDrop", () =
     "parse_failures",
     "judgebench_score",
   ]);
+  // J1's metric is compared too, in points.
+  const j1 = (score: number) => ({ ...s(0.8, 0, 70), j1: { j1_score: score } });
+  const withJ1 = compareSummaries(j1(60), j1(63), 2);
+  assert.deepEqual(withJ1.regressions, ["j1_score"]);
+  assert.equal(withJ1.rows.at(-1)!.delta, -3);
 });
 
 Deno.test("metrics: pairwise-verdict-scores decides by verdicts; score_agreement reads the scores", () => {
@@ -507,7 +560,7 @@ Deno.test("metrics: pairwise-verdict-scores decides by verdicts; score_agreement
     key: "0",
     thoughtLengths: [],
     verdicts: { AB: ["A", "A", "B", null], BA: ["B"] },
-    scorePairs: { AB: [[8, 2], [2, 8], [5, 5], null], BA: [[1, 9]] },
+    latentScorePairs: { AB: [[8, 2], [2, 8], [5, 5], null], BA: [[1, 9]] },
   };
   const item: EvalItem = { benchmark: "pairwise", subset: "all", itemId: "1", results: [r] };
   const m = genericMetrics([item], { mode: "pairwise-verdict-scores" });

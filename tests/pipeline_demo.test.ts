@@ -25,7 +25,10 @@ Deno.test("demo pipeline: end to end against the simulator it starts, then fully
   // The API key's value never reaches a written file.
   Deno.env.set("OPENAI_API_KEY", "sk-test-secret-0123456789");
   const third = await runPipeline(config, stages, { progress, force: ["eval-llmbar"] });
-  assert.equal(third.at(-1)!.status, "ran");
+  assert.equal(third.find((o) => o.id === "eval-llmbar")!.status, "ran");
+  const board = byId.scoreboard.summary;
+  assert.equal((board.gate as { passed: boolean }).passed, true, JSON.stringify(board.gate));
+  assert.equal(board.rows, 4);
   for await (const entry of Deno.readDir(dir)) {
     if (!entry.isFile) continue;
     const text = await Deno.readTextFile(`${dir}/${entry.name}`).catch(() => "");

@@ -67,12 +67,12 @@ Deno.test("report: Markdown header, official scores and per-subset rows in perce
   const expected = [
     "## llmbar: judge-1",
     "benchmark llmbar · judge judge-1 · mode pairwise · template thinking · 3 samples per judgment",
-    "| subset | n | accuracy % [95% CI] | accuracy AB % | accuracy BA % | consistent % | agreement % | parse failures % | SC@k % |",
+    "| subset | n | accuracy % [95% CI] | accuracy AB % | accuracy BA % | consistent % | agreement % | flip rate % | parse failures % | one-sample accuracy % |",
     "| llmbar_natural | 75.00 |",
-    // subset | n | accuracy [CI] | AB | BA | consistent | agreement | parse failures | SC@k
-    /\| overall \| 4 \| 62\.5 \[\d+\.\d, \d+\.\d\] \| 75\.0 \| 50\.0 \| 50\.0 \| 75\.0 \| 8\.3 \| 50\.0 \|/,
-    /\| LLMBar\/Natural \| 2 \| 75\.0 \[[^\]]+\] \| 100\.0 \| 50\.0 \| 50\.0 \| 50\.0 \| 0\.0 \| 50\.0 \|/,
-    /\| a\\<b \| 2 \| 50\.0 \[[^\]]+\] \| 50\.0 \| 50\.0 \| 50\.0 \| 100\.0 \| 16\.7 \| 50\.0 \|/,
+    // subset | n | accuracy [CI] | AB | BA | consistent | agreement | flip | parse failures | one-sample
+    /\| overall \| 4 \| 62\.5 \[\d+\.\d, \d+\.\d\] \| 75\.0 \| 50\.0 \| 50\.0 \| 75\.0 \| 20\.0 \| 8\.3 \| 50\.0 \|/,
+    /\| LLMBar\/Natural \| 2 \| 75\.0 \[[^\]]+\] \| 100\.0 \| 50\.0 \| 50\.0 \| 50\.0 \| 33\.3 \| 0\.0 \| 66\.7 \|/,
+    /\| a\\<b \| 2 \| 50\.0 \[[^\]]+\] \| 50\.0 \| 50\.0 \| 50\.0 \| 100\.0 \| 0\.0 \| 16\.7 \| 33\.3 \|/,
     "| LLMBar/Natural | 66.7 | 33.3 |",
     "| a\\<b | 50.0 | 0.0 |",
   ];
@@ -81,6 +81,34 @@ Deno.test("report: Markdown header, official scores and per-subset rows in perce
     else assert.match(md, e);
   }
   assert.doesNotMatch(md, /Against the baseline/);
+  // The headline comes first, before every other table.
+  assert.ok(md.indexOf("### Headline") < md.indexOf("### Official scores"), md);
+  assert.ok(md.includes("| llmbar_natural (official) | 75.00 |"), md);
+});
+
+Deno.test("report: notes under the title, J1's metric, n/a for a one-item interval", () => {
+  const one = summarize(
+    [{
+      benchmark: "rewardbench",
+      subset: "donotanswer",
+      itemId: "1",
+      results: [{ key: "0", scores: { chosen: [4], rejected: [4] }, thoughtLengths: [] }],
+    }],
+    {},
+  );
+  const md = renderMarkdown(input({ benchmark: "rewardbench", mode: "pointwise", summary: one }));
+  const lines = md.split("\n");
+  assert.match(lines.find((l) => l.startsWith("- "))!, /generative ratings rule/);
+  assert.ok(md.indexOf("- rewardbench") < md.indexOf("### Headline"), md);
+  for (
+    const row of [
+      "| rewardbench_score (official) | 50.00 |",
+      "| j1_score (J1's metric) | 0.00 |",
+      "### J1's metric",
+      "| overall | 1 | 0.0 [n/a] |",
+    ]
+  ) assert.ok(md.includes(row), `missing ${row}\n${md}`);
+  assert.doesNotMatch(md, /\[0\.0, 0\.0\]/);
 });
 
 Deno.test("report: Markdown marks regressions against the baseline with ❌", () => {
@@ -115,7 +143,16 @@ Deno.test("report: Markdown of a pointwise run shows pointwise columns, no posit
   assert.ok(md.includes("| subset | n | accuracy % [95% CI] | mean score chosen |"), md);
   assert.match(md, /\| s\\\|t \| 2 \| 50\.0 \[[^\]]+\] \| 6\.50 \| 4\.00 \| 50\.0 \| 0\.0 \|/);
   assert.ok(md.includes("| none: pairwise has no official rule | – |"), md);
-  assert.doesNotMatch(md, /accuracy AB|SC@k|Position bias/);
+  assert.doesNotMatch(md, /accuracy AB|flip rate|Position bias/);
+  // No empty position-bias chart either: accuracy and thought length only.
+  const html = renderHtml(input({
+    benchmark: "pairwise",
+    mode: "pointwise",
+    summary: summarize(its),
+    positionBias: positionBiasBySubset(its),
+  }));
+  assert.equal(html.match(/<svg /g)?.length, 2);
+  assert.doesNotMatch(html, /Position bias per subset/);
 });
 
 /** Checks that non-void elements open and close in nesting order. */

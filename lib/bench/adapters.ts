@@ -4,6 +4,7 @@
  */
 import { UserError } from "../errors.ts";
 import type { BenchAdapter } from "./bench_adapter.ts";
+import { followbenchevalAdapter } from "./followbencheval.ts";
 import { judgebenchAdapter } from "./judgebench.ts";
 import { llmbarAdapter } from "./llmbar.ts";
 import { pairwiseAdapter } from "./pairwise.ts";
@@ -21,6 +22,7 @@ export const BENCH_ADAPTERS: Readonly<Record<string, BenchAdapter>> = Object.fro
     rmbenchAdapter,
     ppeAdapter,
     llmbarAdapter,
+    followbenchevalAdapter,
     pairwiseAdapter,
   ].map((a) => [a.name, a]),
 );

@@ -34,10 +34,11 @@ export interface ComparisonRow {
 
 /**
  * Compares two summaries metric by metric, in percentage points: the overall rates ×100
- * (`accuracy`, `consistent_accuracy`, `agreement`, … , `parse_failures`) and every official
- * score (already in points). A metric regresses when it moves the wrong way by more than
- * `maxDrop` points (falls, or rises for `parse_failures` and `tie_rate`), or when the baseline
- * has it and this run does not (`null`: e.g. every request was refused), which no gate may pass.
+ * (`accuracy`, `consistent_accuracy`, `agreement`, … , `parse_failures`), every official
+ * score and every key of J1's metric (`j1_score`, `j1/…`; already in points). A metric
+ * regresses when it moves the wrong way by more than `maxDrop` points (falls, or rises for
+ * `parse_failures` and `tie_rate`), or when the baseline has it and this run does not (`null`:
+ * e.g. every request was refused), which no gate may pass.
  *
  * @example
  * ```ts
@@ -71,6 +72,8 @@ export function compareSummaries(
     ...new Set([...Object.keys(baseline.official), ...Object.keys(current.official)]),
   ];
   for (const m of official) add(m, points(baseline.official[m], 1), points(current.official[m], 1));
+  const j1 = [...new Set([...Object.keys(baseline.j1 ?? {}), ...Object.keys(current.j1 ?? {})])];
+  for (const m of j1) add(m, points(baseline.j1?.[m], 1), points(current.j1?.[m], 1));
   const regressions = rows
     .filter((r) =>
       r.delta === null

@@ -5,7 +5,8 @@
  * two orders of one comparison can be compared directly.
  * @module
  */
-import type { ComparisonResult, Order, Verdict } from "../records.ts";
+import type { ComparisonResult, EvalItem, Order, Verdict } from "../records.ts";
+import { rankingCredit } from "./ranking.ts";
 import { seededOrder } from "./random.ts";
 
 /** How a decision went for the chosen response: won, lost, or no decision. */
@@ -54,8 +55,23 @@ export function majority(outcomes: readonly Outcome[]): Outcome {
 }
 
 /**
- * The decision of one order: majority vote over its samples' non-null verdicts (a tied vote or
- * all null → 0); `undefined` when the order was not judged.
+ * Mean-Score@k of one order's score pairs: the mean A score and the mean B score over the
+ * parsed samples; `null` when none parsed.
+ */
+export function meanScorePair(
+  pairs: readonly ([number, number] | null)[],
+): [number, number] | null {
+  const parsed = pairs.filter((p) => p !== null);
+  if (parsed.length === 0) return null;
+  return [mean(parsed.map((p) => p[0]))!, mean(parsed.map((p) => p[1]))!];
+}
+
+/**
+ * The decision of one order; `undefined` when the order was not judged. Score pairs
+ * (pairwise-scores) use Mean-Score@k, as J1 does for score-based judges: the k scores of each
+ * position are averaged, then compared (equal means or nothing parsed → 0). Verdicts use
+ * SC@k: a majority vote over the samples' non-null verdicts (a tied vote or all null → 0).
+ * With one sample both are the sample's own decision.
  *
  * @example
  * ```ts
@@ -69,9 +85,16 @@ export function majority(outcomes: readonly Outcome[]): Outcome {
  * };
  * assert.equal(orderOutcome(r, "AB"), 1);
  * assert.equal(orderOutcome(r, "BA"), 0);
+ * // Mean-Score@2: A averages 6, B averages 5.5, though the samples' verdicts split.
+ * const s: ComparisonResult = { key: "0", thoughtLengths: [], scorePairs: { AB: [[9, 1], [3, 10]] } };
+ * assert.equal(orderOutcome(s, "AB"), 1);
  * ```
  */
 export function orderOutcome(r: ComparisonResult, order: Order): Outcome | undefined {
+  const pairs = r.scorePairs?.[order];
+  if (pairs && pairs.length > 0) {
+    return verdictOutcome(verdictFromScores(meanScorePair(pairs)), order);
+  }
   const outcomes = sampleOutcomes(r, order);
   return outcomes === undefined ? undefined : majority(outcomes);
 }
@@ -111,10 +134,12 @@ export function pointwiseOutcome(r: ComparisonResult): Outcome {
 
 /**
  * How right a comparison is, in [0, 1]: pairwise, the share of judged orders whose decision
- * is right (no decision = wrong); pointwise, 1 iff the chosen mean score is strictly higher.
+ * is right (no decision = wrong); pointwise, 1 iff the chosen mean score is strictly higher; a
+ * four-way ranking, 1 iff its plurality pick is the chosen answer.
  */
 export function correctness(r: ComparisonResult): number {
   if (isPointwise(r)) return pointwiseOutcome(r) === 1 ? 1 : 0;
+  if (r.ranking) return rankingCredit(r.ranking) === 1 ? 1 : 0;
   const orders = judgedOrders(r);
   if (orders.length === 0) return 0;
   return orders.filter((o) => orderOutcome(r, o) === 1).length / orders.length;
@@ -133,6 +158,8 @@ export function ordersAgree(r: ComparisonResult): boolean | undefined {
 export function parseFailures(r: ComparisonResult): { failed: number; total: number } {
   const samples: unknown[] = isPointwise(r)
     ? [...r.scores!.chosen, ...r.scores!.rejected]
+    : r.ranking
+    ? r.ranking.picks
     : ORDERS.flatMap((o): unknown[] =>
       r.verdicts?.[o]?.length ? r.verdicts[o]! : (r.scorePairs?.[o] ?? [])
     );
@@ -151,19 +178,26 @@ export function meanPoints(values: readonly number[]): number | null {
 }
 
 /**
- * The outcome of a comparison judged in one order picked per item by {@linkcode seededOrder}
- * (falling back to the other order when only that one was judged); `undefined` when no order
- * was judged. For rules that score a single random order (RewardBench v1, PPE).
+ * The id a comparison's random order is drawn from: the item id for an item's only comparison
+ * (key `0`), else `<itemId>/<key>`, so each comparison of a multi-comparison item (PPE
+ * correctness, RM-Bench) gets its own coin.
  */
-export function seededOrderOutcome(
+export function comparisonId(itemId: string, key: string): string {
+  return key === "0" ? itemId : `${itemId}/${key}`;
+}
+
+/**
+ * The outcome of a comparison in its random order ({@linkcode seededOrder} of
+ * {@linkcode comparisonId}), for rules that score one random order (RewardBench v1, PPE, J1's
+ * metric); `undefined` when that order was not judged (e.g. `orders: "ab"`): the caller must
+ * not pass another order off as the random one.
+ */
+export function randomOrderOutcome(
   itemId: string,
   r: ComparisonResult,
   seed: number,
 ): Outcome | undefined {
-  const orders = judgedOrders(r);
-  if (orders.length === 0) return undefined;
-  const pick = seededOrder(itemId, seed);
-  return orderOutcome(r, orders.includes(pick) ? pick : orders[0]);
+  return orderOutcome(r, seededOrder(comparisonId(itemId, r.key), seed));
 }
 
 /** Groups items by subset, keeping first-seen order. */
@@ -175,4 +209,41 @@ export function bySubset<T extends { subset: string }>(items: readonly T[]): Map
     else groups.set(item.subset, [item]);
   }
   return groups;
+}
+
+/** Options of the official scorers. */
+export interface OfficialOptions {
+  /** Seed of the per-comparison random order (RewardBench v1, PPE, J1's metric); default 0. */
+  seed?: number;
+  /**
+   * RewardBench v1 pointwise rule: `ratings` (default; the authors' generative ratings path,
+   * `run_generative.py --score_w_ratings`: equal or failed ratings are an "error" worth 0.5) or
+   * `classifier` (`run_rm.py`, for sequence classifiers: 1 iff chosen > rejected, else 0).
+   */
+  rewardbenchPointwise?: "ratings" | "classifier";
+  /** Receives a sentence whenever a score follows a variant rule or cannot be computed. */
+  note?: (text: string) => void;
+}
+
+/**
+ * How many pairwise comparisons of `items` were not judged in their random order (so a
+ * one-random-order rule cannot score them without passing another order off as random).
+ */
+export function randomOrderMissing(items: readonly EvalItem[], seed: number): number {
+  return items.reduce(
+    (n, i) =>
+      n +
+      i.results.filter((r) =>
+        !isPointwise(r) && randomOrderOutcome(i.itemId, r, seed) === undefined
+      )
+        .length,
+    0,
+  );
+}
+
+/** The note of a one-random-order score that refuses to use another order. */
+export function randomOrderNote(metric: string, missing: number): string {
+  return `${metric}: null, ${missing} comparison(s) not judged in their seeded random order; ` +
+    `the rule scores one random order per comparison: judge with orders "both" or "random", ` +
+    `not "ab"`;
 }

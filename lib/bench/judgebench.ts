@@ -6,12 +6,13 @@
 import type { BenchItem, ComparisonResult, EvalItem, Order } from "../records.ts";
 import type { BenchAdapter } from "./bench_adapter.ts";
 import {
-  majority,
+  judgedOrders,
   meanPoints,
+  type OfficialOptions,
   orderOutcome,
   ORDERS,
   type Outcome,
-  pointwiseOutcome,
+  pointwiseMeans,
   verdictOutcome,
 } from "./decisions.ts";
 import { fieldError, idField, instructionField, stringField } from "./fields.ts";
@@ -49,7 +50,12 @@ function toItem(rec: SourceRecord): BenchItem {
     subset,
     itemId: idField(rec, "pair_id"),
     instruction: instructionField(rec, "question"),
-    comparisons: [{ key: "0", chosen: label === "A>B" ? a : b, rejected: label === "A>B" ? b : a }],
+    comparisons: [{
+      key: "0",
+      chosen: label === "A>B" ? a : b,
+      rejected: label === "A>B" ? b : a,
+      shown: label === "A>B" ? "AB" : "BA",
+    }],
     meta: {
       source,
       label,
@@ -74,35 +80,49 @@ export const judgebenchAdapter: BenchAdapter = {
   },
 };
 
-/**
- * The decision of one game. Score pairs follow JudgeBench's reward-model rule: A if
- * score_A > score_B, else B, so equal scores pick B in both orders (inconsistent, hence not
- * correct, where the generic rule would call them undecided).
- */
-function gameOutcome(r: ComparisonResult, order: Order): Outcome | undefined {
-  const pairs = r.verdicts?.[order]?.length ? undefined : r.scorePairs?.[order];
-  if (!pairs?.length) return orderOutcome(r, order);
-  return majority(
-    pairs.map((p) => verdictOutcome(p === null ? null : p[0] > p[1] ? "A" : "B", order)),
-  );
+/** The order JudgeBench shows a pair in (`response_A` first): `AB` for label `A>B`, else `BA`. */
+export function judgebenchDatasetOrder(item: EvalItem): Order {
+  return item.meta?.label === "B>A" ? "BA" : "AB";
+}
+
+/** JudgeBench's reward-model rule in one game: A if score_A > score_B, else B (a tie is B). */
+function scoreGame(a: number | null, b: number | null, order: Order): Outcome {
+  if (a === null || b === null) return 0;
+  return verdictOutcome(a > b ? "A" : "B", order);
 }
 
 /**
- * The two-game counter of one pair: game 1 is the `AB` order, game 2 the `BA` order (its
- * decision flipped back); each game adds +1 if right, −1 if wrong, 0 if undecided. A game not
- * judged adds nothing, so one order alone is the `--single_game` score. Pointwise: one game
- * from the mean scores.
+ * The decision of one game. Pointwise scores (each response scored alone, like JudgeBench's
+ * reward models) follow the reward-model rule ({@linkcode scoreGame}), so equal scores pick B
+ * in both games: inconsistent, hence not correct. Score pairs (one output scoring both, like
+ * JudgeBench's JudgeLM judge) give `A=B` on equal scores: undecided, as {@linkcode orderOutcome}
+ * (Mean-Score@k) has it. Verdicts: the order's majority.
  */
-export function judgebenchCounter(item: EvalItem): number {
+function gameOutcome(r: ComparisonResult, order: Order): Outcome | undefined {
+  if (!r.scores) return orderOutcome(r, order);
+  const { chosen, rejected } = pointwiseMeans(r);
+  return order === "AB" ? scoreGame(chosen, rejected, order) : scoreGame(rejected, chosen, order);
+}
+
+/**
+ * The two-game counter of one pair (`utils/metrics.py`): game 1 shows the pair in dataset
+ * order, game 2 swapped (its decision flipped back); each game adds +1 if right, −1 if wrong,
+ * 0 if undecided. Pointwise scores play both games. With only the dataset order judged it is
+ * the `--single_game` score (±1 or 0); `undefined` when only the swapped order was judged (no
+ * JudgeBench protocol judges that alone) or nothing was.
+ */
+export function judgebenchCounter(item: EvalItem): number | undefined {
   const r = item.results[0];
-  if (r === undefined) return 0;
-  if (r.scores) return pointwiseOutcome(r);
-  return ORDERS.reduce((sum, o) => sum + (gameOutcome(r, o) ?? 0), 0);
+  if (r === undefined) return undefined;
+  const games = r.scores ? ORDERS : judgedOrders(r);
+  if (games.length === 1 && games[0] !== judgebenchDatasetOrder(item)) return undefined;
+  if (games.length === 0) return undefined;
+  return games.reduce((sum, o) => sum + gameOutcome(r, o)!, 0);
 }
 
 /** Whether a pair is correct: counter > 0 (so right+tie is correct, right+wrong is not). */
 export function judgebenchCorrect(item: EvalItem): boolean {
-  return judgebenchCounter(item) > 0;
+  return (judgebenchCounter(item) ?? 0) > 0;
 }
 
 /**
@@ -110,6 +130,9 @@ export function judgebenchCorrect(item: EvalItem): boolean {
  * - `judgebench_score`: micro average over all pairs of {@linkcode judgebenchCorrect}.
  * - `judgebench/Knowledge`, `judgebench/Reasoning`, `judgebench/Math`, `judgebench/Coding`:
  *   the same per category (`null` when the category has no items).
+ *
+ * Both orders judged: the two-game score; the dataset order only: the single-game score (and a
+ * note says so); any pair judged only swapped: `judgebench_score: null` and a note.
  *
  * @example
  * ```ts
@@ -124,7 +147,20 @@ export function judgebenchCorrect(item: EvalItem): boolean {
  * assert.equal(judgebenchScores([item("A", null), item("A", "A")]).judgebench_score, 50);
  * ```
  */
-export function judgebenchScores(items: readonly EvalItem[]): Record<string, number | null> {
+export function judgebenchScores(
+  items: readonly EvalItem[],
+  opts: OfficialOptions = {},
+): Record<string, number | null> {
+  const unscorable = items.filter((i) => judgebenchCounter(i) === undefined).length;
+  if (unscorable > 0) {
+    opts.note?.(
+      `judgebench_score: null, ${unscorable} pair(s) judged only with the rejected response first or not at all; the official games are the dataset order (response_A first) and, by default, its swap: judge with orders "both" or "dataset"`,
+    );
+    return { judgebench_score: null };
+  }
+  if (items.some((i) => !i.results[0].scores && judgedOrders(i.results[0]).length === 1)) {
+    opts.note?.("judgebench: single game (--single_game), each pair judged once in dataset order");
+  }
   const points = (xs: readonly EvalItem[]) =>
     meanPoints(xs.map((i) => (judgebenchCorrect(i) ? 1 : 0)));
   const out: Record<string, number | null> = { judgebench_score: points(items) };

@@ -44,7 +44,12 @@ function toItem(rec: SourceRecord, subset: string): BenchItem {
     subset,
     itemId: `${subset}/${recordPosition(rec)}`,
     instruction: instructionField(rec, "input"),
-    comparisons: [{ key: "0", chosen: label === 1 ? o1 : o2, rejected: label === 1 ? o2 : o1 }],
+    comparisons: [{
+      key: "0",
+      chosen: label === 1 ? o1 : o2,
+      rejected: label === 1 ? o2 : o1,
+      ...(label === 2 ? { shown: "BA" as const } : {}),
+    }],
   };
 }
 

@@ -14,9 +14,9 @@ import {
   bySubset,
   correctness,
   isPointwise,
-  majority,
   mean,
   meanOrNull,
+  type OfficialOptions,
   orderOutcome,
   ORDERS,
   ordersAgree,
@@ -26,7 +26,10 @@ import {
   sampleOutcomes,
   verdictFromScores,
 } from "./decisions.ts";
+import { followbenchevalScores } from "./followbencheval.ts";
+import { j1Scores } from "./j1.ts";
 import { judgebenchScores } from "./judgebench.ts";
+import { positionRates } from "./position.ts";
 import { llmbarScores } from "./llmbar.ts";
 import { ppeScores } from "./ppe.ts";
 import { rewardbenchScores } from "./rewardbench.ts";
@@ -38,7 +41,7 @@ export type Metrics = Record<string, number | null>;
 
 /** Options of the metrics functions. */
 export interface MetricsOptions {
-  /** Seed of the bootstrap and of per-item random orders (default 0). */
+  /** Seed of the bootstrap and of per-comparison random orders (default 0). */
   seed?: number;
   /** Bootstrap resamples (default 1000). */
   resamples?: number;
@@ -52,8 +55,15 @@ export interface Summary {
   overall: Metrics;
   /** {@linkcode genericMetrics} per subset, by subset name (sorted). */
   subsets: Record<string, Metrics>;
-  /** {@linkcode officialScores} of the items' benchmark. */
+  /** {@linkcode officialScores} of the items' benchmark, headline first. */
   official: Record<string, number | null>;
+  /**
+   * J1's own metric of the benchmark (`j1Scores`): `j1_score` and its parts; `{}` if none.
+   * Always written by {@linkcode summarize}; absent in summaries of earlier versions.
+   */
+  j1?: Record<string, number | null>;
+  /** Which variant rule a score follows, or why a score is `null`, one sentence each. */
+  notes?: string[];
 }
 
 /** Sum and count of values per item, for the bootstrap. */
@@ -70,7 +80,10 @@ function groupsOf(
 /** `<name>`, `<name>_lo`, `<name>_hi`: the pooled mean and its 95% bootstrap interval. */
 function withInterval(name: string, groups: Group[], opts: MetricsOptions): Metrics {
   const count = groups.reduce((a, g) => a + g.count, 0);
-  const ci = bootstrapMeanCI(groups, { seed: opts.seed, resamples: opts.resamples });
+  // One item cannot vary under resampling: its "interval" would be a point, so none is given.
+  const ci = groups.filter((g) => g.count > 0).length < 2
+    ? null
+    : bootstrapMeanCI(groups, { seed: opts.seed, resamples: opts.resamples });
   return {
     [name]: count === 0 ? null : groups.reduce((a, g) => a + g.sum, 0) / count,
     [`${name}_lo`]: ci?.[0] ?? null,
@@ -96,6 +109,9 @@ function pairwiseMetrics(items: readonly EvalItem[], opts: MetricsOptions): Metr
     return ab === 1 && ba === 1 ? 1 : 0;
   };
   const agreements = results.map(ordersAgree).filter((a) => a !== undefined);
+  const position = positionRates(results);
+  const pairs = results.flatMap((r) => ORDERS.flatMap((o) => r.scorePairs?.[o] ?? []))
+    .filter((p) => p !== null);
   const metrics: Metrics = {
     n: results.length,
     items: items.length,
@@ -104,14 +120,14 @@ function pairwiseMetrics(items: readonly EvalItem[], opts: MetricsOptions): Metr
     ...withInterval("accuracy", groupsOf(items, correctness), opts),
     ...withInterval("consistent_accuracy", groupsOf(items, bothCorrect), opts),
     agreement: mean(agreements.map((a) => (a ? 1 : 0))),
+    a_rate: position.aRate,
+    flip_rate: position.flipRate,
     parse_failures: shareFailed(results),
   };
+  if (pairs.length > 0) metrics.tie_rate = pairs.filter((p) => p[0] === p[1]).length / pairs.length;
   const perOrder = results.flatMap((r) => ORDERS.map((o) => sampleOutcomes(r, o) ?? []));
   if (perOrder.some((s) => s.length > 1)) {
-    // Pooled over both orders: outcomes are position-adjusted, so the votes add up.
-    const pooled = results.map((r) => ORDERS.flatMap((o) => sampleOutcomes(r, o) ?? []));
-    metrics.sc_accuracy = mean(pooled.map((s) => (majority(s) === 1 ? 1 : 0)));
-    metrics.mean_sample_accuracy = mean(pooled.flat().map((x) => (x === 1 ? 1 : 0)));
+    metrics.mean_sample_accuracy = mean(perOrder.flat().map((x) => (x === 1 ? 1 : 0)));
   }
   if (opts.mode === "pairwise-verdict-scores") metrics.score_agreement = scoreAgreement(results);
   return metrics;
@@ -125,7 +141,7 @@ function scoreAgreement(results: readonly ComparisonResult[]): number | null {
   const agree: number[] = [];
   for (const r of results) {
     for (const o of ORDERS) {
-      const pairs = r.scorePairs?.[o] ?? [];
+      const pairs = r.latentScorePairs?.[o] ?? [];
       (r.verdicts?.[o] ?? []).forEach((verdict, i) => {
         const implied = verdictFromScores(pairs[i] ?? null);
         if (verdict !== null && implied !== null) agree.push(verdict === implied ? 1 : 0);
@@ -156,8 +172,9 @@ function pointwiseMetrics(items: readonly EvalItem[], opts: MetricsOptions): Met
  * The generic metrics of a set of items, each comparison counted once. The mode (one per run)
  * is pointwise when any result carries `scores`.
  *
- * Pairwise modes (an order's decision = majority vote of its samples' non-null
- * verdicts; a score pair's verdict = the higher score, equal → none):
+ * Pairwise modes. An order's decision is SC@k for verdicts (majority vote of its samples'
+ * non-null verdicts, a tied vote = none) and Mean-Score@k for score pairs (the mean scores
+ * compared, equal = none), per order as J1 reports them; with one sample, the sample's.
  * - `n`: comparisons; `items`: items;
  * - `accuracy_ab`, `accuracy_ba`: share of comparisons judged in that order decided right
  *   (undecided = wrong);
@@ -166,17 +183,20 @@ function pointwiseMetrics(items: readonly EvalItem[], opts: MetricsOptions): Met
  * - `consistent_accuracy`: share of comparisons judged in both orders that are right in both;
  * - `agreement`: share of comparisons judged in both orders whose position-adjusted winners
  *   are the same (both undecided counts as agreeing, as in LLMBar);
+ * - `a_rate`: share of parsed verdicts naming A; `flip_rate`: share of samples judged in both
+ *   orders whose verdict letter stayed the same, i.e. the pick flipped with the positions
+ *   (`positionRates`);
+ * - `tie_rate` (pairwise-scores): share of parsed score pairs with equal scores;
  * - `parse_failures`: share of samples that could not be parsed;
  * - `accuracy_lo`, `accuracy_hi`, `consistent_accuracy_lo`, `consistent_accuracy_hi`: 95%
- *   percentile bootstrap interval, resampling items (seeded);
- * - with more than one sample per order: `sc_accuracy` (majority vote over all samples of both
- *   orders, position-adjusted, a tied vote = wrong) and `mean_sample_accuracy` (share of
- *   samples right);
+ *   percentile bootstrap interval, resampling items (seeded); `null` with fewer than two items;
+ * - with more than one sample per order: `mean_sample_accuracy`, the share of single samples
+ *   right (the expected one-sample accuracy, to set against the k-sample `accuracy`);
  * - with `mode: "pairwise-verdict-scores"` (where the verdicts decide and the scores are kept
  *   beside them): `score_agreement`, the share of samples with a verdict and unequal scores
  *   whose higher score names the verdict.
  *
- * Pointwise (mean score over parsed samples per response):
+ * Pointwise (Mean-Score@k: each response's mean score over its parsed samples):
  * - `n`, `items`, `parse_failures` as above;
  * - `accuracy` (+ `_lo`, `_hi`): share with chosen mean strictly above rejected mean;
  * - `mean_score_chosen`, `mean_score_rejected`: means over comparisons of the mean scores;
@@ -195,6 +215,7 @@ function pointwiseMetrics(items: readonly EvalItem[], opts: MetricsOptions): Met
  * assert.equal(m.accuracy, 0.5);
  * assert.equal(m.consistent_accuracy, 0);
  * assert.equal(m.agreement, 0);
+ * assert.equal(m.flip_rate, 1);
  * ```
  */
 export function genericMetrics(items: readonly EvalItem[], opts: MetricsOptions = {}): Metrics {
@@ -204,7 +225,7 @@ export function genericMetrics(items: readonly EvalItem[], opts: MetricsOptions 
 
 type OfficialScorer = (
   items: readonly EvalItem[],
-  opts: { seed?: number },
+  opts: OfficialOptions,
 ) => Record<string, number | null>;
 
 /** Official scorers by benchmark (adapter) name; `pairwise` has no official rule. */
@@ -212,27 +233,31 @@ const OFFICIAL_SCORERS: Readonly<Record<string, OfficialScorer>> = {
   "judgebench": judgebenchScores,
   "rewardbench": rewardbenchScores,
   "rewardbench2": rewardbench2Scores,
-  "rm-bench": rmbenchScores,
+  "rm-bench": (items) => rmbenchScores(items),
   "ppe": ppeScores,
   "llmbar": llmbarScores,
+  "followbencheval": followbenchevalScores,
   "pairwise": () => ({}),
 };
 
 /**
- * A benchmark's official aggregate, in points (0–100), keys prefixed with the benchmark:
- * `judgebench_score` & `judgebench/<category>` (see `judgebenchScores`); `rewardbench_score`,
- * `rewardbench_chat|chat_hard|safety|reasoning` & `rewardbench/<subset>`
+ * A benchmark's official aggregate, in points (0–100), headline first, keys prefixed with the
+ * benchmark: `judgebench_score` & `judgebench/<category>` (see `judgebenchScores`);
+ * `rewardbench_score`, `rewardbench_chat|chat_hard|safety|reasoning` & `rewardbench/<subset>`
  * (`rewardbenchScores`); `rewardbench2_score` & `rewardbench2/<subset>` (`rewardbench2Scores`);
  * `rmbench_score`, `rmbench_hard|normal|easy` & `rmbench/<domain>[/hard|normal|easy]`
  * (`rmbenchScores`); `llmbar_natural`, `llmbar_adversarial` & `llmbar/<subset>[/agreement]`
  * (`llmbarScores`); `ppe_score`, `ppe_preference`, `ppe_correctness` & `ppe/<subset>`
- * (`ppeScores`); nothing for `pairwise`. `seed` picks the per-item order of RewardBench v1 and
- * PPE. An unknown benchmark is a {@linkcode UserError}.
+ * (`ppeScores`); `followbencheval_score` & `followbencheval/<subset>`
+ * (`followbenchevalScores`); nothing for `pairwise`. `opts` (`OfficialOptions`): the seed of
+ * the random orders, the RewardBench v1 pointwise rule, and a `note` callback told when a score
+ * follows a variant rule or is `null` for want of the orders its rule needs. An unknown
+ * benchmark is a {@linkcode UserError}.
  */
 export function officialScores(
   benchmark: string,
   items: readonly EvalItem[],
-  opts: { seed?: number } = {},
+  opts: OfficialOptions = {},
 ): Record<string, number | null> {
   const scorer = OFFICIAL_SCORERS[benchmark];
   if (scorer === undefined) {
@@ -242,12 +267,13 @@ export function officialScores(
       }`,
     );
   }
-  return scorer(items, { seed: opts.seed ?? 0 });
+  return scorer(items, { ...opts, seed: opts.seed ?? 0 });
 }
 
 /**
- * The generic metrics overall and per subset, and the official scores of `benchmark`
- * (default: the first item's benchmark; no items → no official scores).
+ * The generic metrics overall and per subset, the official scores and J1's metric of
+ * `benchmark` (default: the first item's benchmark; no items → none), and the notes the
+ * scorers gave.
  *
  * @example
  * ```ts
@@ -261,11 +287,12 @@ export function officialScores(
  * const s = summarize([item("1", "A"), item("2", "B")]);
  * assert.equal(s.overall.accuracy, 0.5);
  * assert.equal(s.official.judgebench_score, 50);
+ * assert.equal(s.j1.j1_score, 50);
  * ```
  */
 export function summarize(
   items: readonly EvalItem[],
-  opts: MetricsOptions & { benchmark?: string } = {},
+  opts: MetricsOptions & Omit<OfficialOptions, "note"> & { benchmark?: string } = {},
 ): Summary {
   const subsets: Record<string, Metrics> = {};
   const groups = bySubset(items);
@@ -273,9 +300,32 @@ export function summarize(
     subsets[name] = genericMetrics(groups.get(name)!, opts);
   }
   const benchmark = opts.benchmark ?? items[0]?.benchmark;
+  const notes: string[] = [];
+  const rules = { ...opts, note: (text: string) => notes.push(text) };
   return {
     overall: genericMetrics(items, opts),
     subsets,
-    official: benchmark === undefined ? {} : officialScores(benchmark, items, opts),
+    official: benchmark === undefined ? {} : officialScores(benchmark, items, rules),
+    j1: benchmark === undefined ? {} : j1Scores(benchmark, items, rules),
+    notes,
   };
+}
+
+/**
+ * Scores with the top-level keys (`<benchmark>_<name>`, no `/`) first, order otherwise kept:
+ * the first entry of official scores is the benchmark's headline.
+ *
+ * @example
+ * ```ts
+ * import { topLevelFirst } from "./metrics.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(topLevelFirst({ "llmbar/x": 1, llmbar_natural: 2 }), [["llmbar_natural", 2], ["llmbar/x", 1]]);
+ * ```
+ */
+export function topLevelFirst(scores: Record<string, number | null>): [string, number | null][] {
+  const entries = Object.entries(scores);
+  return [
+    ...entries.filter(([k]) => !k.includes("/")),
+    ...entries.filter(([k]) => k.includes("/")),
+  ];
 }

@@ -1,14 +1,24 @@
 /**
  * PPE, Preference Proxy Evaluations (lmarena/PPE): loader for the human-preference pairs and
  * the best-of-K correctness sets, and the pairwise accuracy others report ("PPE Preference",
- * "PPE Correctness"). The PPE repository could not be read: every format and scoring choice
- * here is [unverified] and marked so.
+ * "PPE Correctness"). The PPE repository could not be read here; the row layouts, the sampled
+ * conflict pairs and J1's aggregation were checked against the datasets' rows and J1's counts
+ * (10.2K preference pairs after dropping ties, 12.7K correctness pairs over 2,555 rows).
  * @module
  */
 import { basename } from "node:path";
-import type { BenchItem, EvalItem } from "../records.ts";
+import type { BenchItem, Comparison, ComparisonResult, EvalItem } from "../records.ts";
 import type { BenchAdapter, LoadOptions } from "./bench_adapter.ts";
-import { bySubset, mean, meanPoints, pointwiseOutcome, seededOrderOutcome } from "./decisions.ts";
+import {
+  bySubset,
+  mean,
+  meanPoints,
+  type OfficialOptions,
+  pointwiseOutcome,
+  randomOrderMissing,
+  randomOrderNote,
+  randomOrderOutcome,
+} from "./decisions.ts";
 import { fieldError, hasField, idField, instructionField, stringField } from "./fields.ts";
 import {
   formatRecordLocation,
@@ -36,7 +46,7 @@ export function ppeSource(rec: SourceRecord): string {
 }
 
 /**
- * [unverified] A preference row: `prompt`, `response_1`, `response_2`, `winner`
+ * A preference row: `prompt`, `response_1`, `response_2`, `winner`
  * (`model_a` → response_1 is better, `model_b` → response_2); any winner containing `tie` is
  * skipped. Item id = `question_id` (assumed unique per row), else the row number.
  */
@@ -58,6 +68,7 @@ function preferenceItem(rec: SourceRecord): BenchItem | string {
       key: "0",
       chosen: winner === "model_a" ? r1 : r2,
       rejected: winner === "model_a" ? r2 : r1,
+      ...(winner === "model_b" ? { shown: "BA" as const } : {}),
     }],
   };
 }
@@ -74,40 +85,63 @@ function responses(rec: SourceRecord, k: number): string[] {
   return Array.from({ length: k }, (_, i) => stringField(rec, `response_${i + 1}`));
 }
 
+/** A correctness row's `sampled_conflict_pairs`: pairs `[i, j]` of 0-based response indices. */
+function conflictPairs(rec: SourceRecord, k: number): [number, number][] {
+  const pairs = rec.record.sampled_conflict_pairs;
+  const index = (x: unknown) => Number.isInteger(x) && (x as number) >= 0 && (x as number) < k;
+  if (
+    Array.isArray(pairs) &&
+    pairs.every((p) => Array.isArray(p) && p.length === 2 && index(p[0]) && index(p[1]))
+  ) {
+    return pairs as [number, number][];
+  }
+  throw fieldError(rec, "sampled_conflict_pairs", `a list of [i, j] response indices below ${k}`);
+}
+
 /**
- * [unverified] A best-of-K correctness row: `prompt`, a `scores` list of booleans (or 0/1) and
- * the K responses. One pair per row, chosen deterministically: the first correct response
- * against the first incorrect one (how J1 and others built their 12.7K pairs is not
- * documented). Rows with only correct or only incorrect responses are skipped.
+ * A best-of-K correctness row (`question_id`, `model_name`, `prompt`, `scores`: K booleans,
+ * `response_1`…`response_K` or `responses`, `sampled_conflict_pairs`): one comparison per
+ * sampled conflict pair `[i, j]` (key `i,j`), the response whose score is true being the
+ * chosen one. This is how J1 counts its 12.7K correctness pairs (several per row). A pair whose
+ * two scores agree is no conflict: it is reported through `onSkip` and left out; a row left
+ * with no pair is skipped. Item id `<source>/<model_name>/<question_id>`: the same question
+ * appears once per model.
  */
-function correctnessItem(rec: SourceRecord): BenchItem | string {
+function correctnessItem(rec: SourceRecord, onSkip: LoadOptions["onSkip"]): BenchItem | string {
   const scores = rec.record.scores;
   if (!Array.isArray(scores) || !scores.every((s) => [true, false, 0, 1].includes(s))) {
     throw fieldError(rec, "scores", "a list of booleans or 0/1");
   }
   const texts = responses(rec, scores.length);
-  const correct = scores.findIndex((s) => s === true || s === 1);
-  const incorrect = scores.findIndex((s) => s === false || s === 0);
-  if (correct < 0 || incorrect < 0) {
-    return correct < 0 ? "no correct response" : "no incorrect response";
+  const right = (i: number) => scores[i] === true || scores[i] === 1;
+  const comparisons: Comparison[] = [];
+  for (const [i, j] of conflictPairs(rec, scores.length)) {
+    if (right(i) === right(j)) {
+      onSkip?.(formatRecordLocation(rec.loc), `conflict pair [${i}, ${j}]: both scores agree`);
+      continue;
+    }
+    const [chosen, rejected] = right(i) ? [i, j] : [j, i];
+    comparisons.push({ key: `${i},${j}`, chosen: texts[chosen], rejected: texts[rejected] });
   }
+  if (comparisons.length === 0) return "no sampled conflict pair";
   const source = ppeSource(rec);
   const qid = hasField(rec, "question_id")
     ? idField(rec, "question_id")
     : String(recordPosition(rec));
+  const model = hasField(rec, "model_name") ? idField(rec, "model_name") : undefined;
   return {
     benchmark: "ppe",
     subset: `correctness-${source}`,
-    itemId: `${source}/${qid}`,
+    itemId: model === undefined ? `${source}/${qid}` : `${source}/${model}/${qid}`,
     instruction: instructionField(rec, "prompt"),
-    comparisons: [{ key: "0", chosen: texts[correct], rejected: texts[incorrect] }],
-    meta: { correctIndex: correct, incorrectIndex: incorrect },
+    comparisons,
+    meta: { source, modelName: model ?? null },
   };
 }
 
-function toItem(rec: SourceRecord): BenchItem | string {
+function toItem(rec: SourceRecord, onSkip: LoadOptions["onSkip"]): BenchItem | string {
   if (hasField(rec, "winner")) return preferenceItem(rec);
-  if (hasField(rec, "scores")) return correctnessItem(rec);
+  if (hasField(rec, "scores")) return correctnessItem(rec, onSkip);
   throw recordError(rec, 'expected a preference row ("winner") or a correctness row ("scores")');
 }
 
@@ -119,11 +153,11 @@ function toItem(rec: SourceRecord): BenchItem | string {
  */
 export const ppeAdapter: BenchAdapter = {
   name: "ppe",
-  description: "PPE human-preference pairs and best-of-K correctness pairs [unverified format]",
+  description: "PPE human-preference pairs and best-of-K correctness (sampled conflict) pairs",
   async *load(location, opts: LoadOptions) {
     for (const file of await listFiles(location, isDataFile, "PPE data files")) {
       for await (const rec of readRecords(file)) {
-        const item = toItem(rec);
+        const item = toItem(rec, opts.onSkip);
         if (typeof item === "string") {
           opts.onSkip?.(formatRecordLocation(rec.loc), item);
         } else yield item;
@@ -133,38 +167,49 @@ export const ppeAdapter: BenchAdapter = {
 };
 
 /**
- * One item's PPE result [unverified]: judged in one order picked per item by a seeded coin, 1
- * if right, else 0 (undecided = wrong); pointwise, 1 iff chosen > rejected.
+ * One comparison's PPE result, the pairwise accuracy J1 reports: pairwise, judged in its random
+ * order (a seeded coin per comparison), 1 if right, else 0 (undecided = wrong), `undefined`
+ * when that order was not judged; pointwise, 1 iff chosen > rejected.
  */
-export function ppeResult(item: EvalItem, seed = 0): number {
-  return mean(
-    item.results.map((r) =>
-      (r.scores ? pointwiseOutcome(r) : seededOrderOutcome(item.itemId, r, seed)) === 1 ? 1 : 0
-    ),
-  ) ?? 0;
+export function ppeResult(itemId: string, r: ComparisonResult, seed = 0): number | undefined {
+  const outcome = r.scores ? pointwiseOutcome(r) : randomOrderOutcome(itemId, r, seed);
+  return outcome === undefined ? undefined : outcome === 1 ? 1 : 0;
 }
 
 /**
- * PPE scores, in points (0–100) [unverified: the pairwise accuracy of J1 and others, not
- * PPE's own metrics]:
- * - `ppe/<subset>`: mean {@linkcode ppeResult};
+ * PPE scores, in points (0–100), as J1 reports PPE (not PPE's own best-of-K metrics), each a
+ * mean over comparisons (pairs):
+ * - `ppe_score`: mean of `ppe_preference` and `ppe_correctness` (those present);
  * - `ppe_preference`: the `preference` subset;
- * - `ppe_correctness`: all `correctness-*` items pooled (micro);
- * - `ppe_score`: mean of the two present.
+ * - `ppe_correctness`: the plain mean of the correctness sources' scores (MMLU-Pro, MATH, GPQA,
+ *   MBPP-Plus, IFEval), not the pooled pairs;
+ * - `ppe/<subset>`: each subset.
+ *
+ * When a pairwise comparison was not judged in its random order (`orders: "ab"`), only
+ * `ppe_score: null` is returned and `opts.note` says why.
  */
 export function ppeScores(
   items: readonly EvalItem[],
-  opts: { seed?: number } = {},
+  opts: OfficialOptions = {},
 ): Record<string, number | null> {
-  const points = (xs: readonly EvalItem[]) => meanPoints(xs.map((i) => ppeResult(i, opts.seed)));
-  const out: Record<string, number | null> = {};
-  for (const [subset, group] of bySubset(items)) out[`ppe/${subset}`] = points(group);
-  const preference = points(items.filter((i) => i.subset === PPE_PREFERENCE));
-  const correctness = points(items.filter((i) => i.subset.startsWith("correctness-")));
+  const seed = opts.seed ?? 0;
+  const missing = randomOrderMissing(items, seed);
+  if (missing > 0) {
+    opts.note?.(randomOrderNote("ppe_score", missing));
+    return { ppe_score: null };
+  }
+  const points = (xs: readonly EvalItem[]) =>
+    meanPoints(xs.flatMap((i) => i.results.map((r) => ppeResult(i.itemId, r, seed)!)));
+  const subsets: Record<string, number | null> = {};
+  for (const [subset, group] of bySubset(items)) subsets[`ppe/${subset}`] = points(group);
+  const preference = subsets[`ppe/${PPE_PREFERENCE}`] ?? null;
+  const correctness = mean(
+    Object.entries(subsets).filter(([k]) => k.startsWith("ppe/correctness-")).map(([, v]) => v!),
+  );
   return {
-    ...out,
+    ppe_score: mean([preference, correctness].filter((v): v is number => v !== null)),
     ppe_preference: preference,
     ppe_correctness: correctness,
-    ppe_score: mean([preference, correctness].filter((v): v is number => v !== null)),
+    ...subsets,
   };
 }

@@ -9,9 +9,11 @@ import {
   bySubset,
   mean,
   meanPoints,
-  pointwiseMeans,
+  type OfficialOptions,
   pointwiseOutcome,
-  seededOrderOutcome,
+  randomOrderMissing,
+  randomOrderNote,
+  randomOrderOutcome,
 } from "./decisions.ts";
 import { idField, instructionField, stringField } from "./fields.ts";
 import { isDataFile, listFiles, readRecords, type SourceRecord } from "./files.ts";
@@ -84,22 +86,25 @@ export const rewardbenchAdapter: BenchAdapter = {
 };
 
 /**
- * One item's result the RewardBench way. Pairwise: judged in ONE order, picked per item by a
- * seeded coin (the official code flips an unseeded coin), 1 if right, 0 if wrong, 0.5 if
- * undecided (the generative "error" rule; a pairwise-scores tie also lands here).
- * Pointwise (a sequence classifier's rule): 1 iff chosen > rejected, ties 0, unscored 0.5.
- * Several comparisons are averaged (v1 items have one).
+ * One item's result the RewardBench way (several comparisons are averaged; v1 items have one).
+ * Pairwise (`rewardbench/generative.py`): judged in ONE random order per comparison (a seeded
+ * coin; the official code flips an unseeded one), 1 if right, 0 if wrong, 0.5 if undecided (the
+ * "error" rule; a pairwise-scores tie lands here too); `undefined` when that order was not
+ * judged. Pointwise, by `rule`: `ratings` (default, `run_judge_ratings`): a tie or a failed
+ * rating is an "error" worth 0.5; `classifier` (`run_rm.py`): 1 iff chosen > rejected, else 0.
  */
-export function rewardbenchResult(item: EvalItem, seed = 0): number {
-  return mean(item.results.map((r) => {
-    if (r.scores) {
-      const { chosen, rejected } = pointwiseMeans(r);
-      if (chosen === null || rejected === null) return 0.5;
-      return pointwiseOutcome(r) === 1 ? 1 : 0;
-    }
-    const outcome = seededOrderOutcome(item.itemId, r, seed) ?? 0;
+export function rewardbenchResult(
+  item: EvalItem,
+  seed = 0,
+  rule: "ratings" | "classifier" = "ratings",
+): number | undefined {
+  const values = item.results.map((r) => {
+    const outcome = r.scores ? pointwiseOutcome(r) : randomOrderOutcome(item.itemId, r, seed);
+    if (outcome === undefined) return undefined;
+    if (r.scores && rule === "classifier") return outcome === 1 ? 1 : 0;
     return outcome === 1 ? 1 : outcome === -1 ? 0 : 0.5;
-  })) ?? 0.5;
+  });
+  return values.includes(undefined) ? undefined : mean(values as number[]) ?? 0.5;
 }
 
 /**
@@ -150,17 +155,34 @@ export function rewardbenchOverall(
  * - `rewardbench_chat`, `rewardbench_chat_hard`, `rewardbench_safety`, `rewardbench_reasoning`:
  *   {@linkcode rewardbenchSectionScores} (`null` when no subset of the section is present);
  * - `rewardbench_score`: {@linkcode rewardbenchOverall}.
+ *
+ * Headline first, then sections, then subsets. When a pairwise comparison was not judged in
+ * its random order (`orders: "ab"`), only `rewardbench_score: null` is returned and `opts.note`
+ * says why. Pointwise results follow `opts.rewardbenchPointwise` (see `OfficialOptions`).
  */
 export function rewardbenchScores(
   items: readonly EvalItem[],
-  opts: { seed?: number } = {},
+  opts: OfficialOptions = {},
 ): Record<string, number | null> {
+  const seed = opts.seed ?? 0, rule = opts.rewardbenchPointwise ?? "ratings";
+  const missing = randomOrderMissing(items, seed);
+  if (missing > 0) {
+    opts.note?.(randomOrderNote("rewardbench_score", missing));
+    return { rewardbench_score: null };
+  }
+  if (items.some((i) => i.results.some((r) => r.scores))) {
+    opts.note?.(
+      rule === "ratings"
+        ? "rewardbench: pointwise scores follow the authors' generative ratings rule (a tie or a failed rating counts 0.5); rewardbenchPointwise \"classifier\" gives run_rm.py's rule (ties 0)"
+        : "rewardbench: pointwise scores follow run_rm.py's classifier rule (1 iff chosen > rejected; ties and failures 0), not the generative ratings rule",
+    );
+  }
   const subsetScores: Record<string, number> = {};
   for (const [subset, group] of bySubset(items)) {
-    subsetScores[subset] = meanPoints(group.map((i) => rewardbenchResult(i, opts.seed)))!;
+    subsetScores[subset] = meanPoints(group.map((i) => rewardbenchResult(i, seed, rule)!))!;
   }
   const sections = rewardbenchSectionScores(subsetScores);
   const out: Record<string, number | null> = {};
   for (const [subset, score] of Object.entries(subsetScores)) out[`rewardbench/${subset}`] = score;
-  return { ...out, ...sections, rewardbench_score: rewardbenchOverall(sections) };
+  return { rewardbench_score: rewardbenchOverall(sections), ...sections, ...out };
 }

@@ -5,7 +5,15 @@
  */
 import type { BenchItem, Comparison, ComparisonResult, EvalItem } from "../records.ts";
 import type { BenchAdapter } from "./bench_adapter.ts";
-import { bySubset, mean, meanOrNull, meanPoints, orderOutcome, ORDERS } from "./decisions.ts";
+import {
+  bySubset,
+  mean,
+  meanOrNull,
+  meanPoints,
+  type OfficialOptions,
+  orderOutcome,
+  ORDERS,
+} from "./decisions.ts";
 import {
   countField,
   fieldError,
@@ -16,6 +24,7 @@ import {
   stringListField,
 } from "./fields.ts";
 import { isDataFile, listFiles, readRecords, type SourceRecord } from "./files.ts";
+import { rankingCredit } from "./ranking.ts";
 
 /** The subset with several correct answers and its own formula. */
 export const TIES_SUBSET = "Ties";
@@ -74,16 +83,28 @@ export const rewardbench2Adapter: BenchAdapter = {
   },
 };
 
+/** The score of a failed rating in the authors' code (`get_single_rating` returns −1). */
+export const FAILED_RATING: number = -1;
+
 /**
- * Best-of-n credit from scores, the chosen first: `1/#(scores == max)` if the chosen is a max,
- * else 0 (a tie at the top shares credit). `null` (unscored) ranks below every score; an
- * unscored chosen gets 0.
+ * Best-of-n credit from ratings, the chosen first (`run_generative_v2.py`, ratings path):
+ * `(0 in winners) / len(winners)`, the winners being the answers with the best rating among
+ * those that did not fail (`null`), so a tie at the top shares credit and a failed chosen gets
+ * 0; when every rating failed the item is an "error" worth 0.25.
+ *
+ * @example
+ * ```ts
+ * import { sharedCredit } from "./rewardbench2.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(sharedCredit([8, 8, 3, null]), 0.5);
+ * assert.equal(sharedCredit([null, null, null, null]), 0.25);
+ * ```
  */
 export function sharedCredit(scores: readonly (number | null)[]): number {
-  if (scores[0] === null) return 0;
-  const xs = scores.map((s) => s ?? -Infinity);
-  const max = Math.max(...xs);
-  return xs[0] === max ? 1 / xs.filter((s) => s === max).length : 0;
+  const valid = scores.filter((s) => s !== null);
+  if (valid.length === 0) return 0.25;
+  const max = Math.max(...valid);
+  return scores[0] === max ? 1 / valid.filter((s) => s === max).length : 0;
 }
 
 /**
@@ -99,11 +120,14 @@ export function beatsAll(results: readonly ComparisonResult[]): number {
 }
 
 /**
- * One non-Ties item's result: pointwise, {@linkcode sharedCredit} over the chosen's mean score
- * (all its samples across comparisons) and each rejected answer's mean score; pairwise,
+ * One non-Ties item's result: a four-way ranking, `rankingCredit` (1 / 0 / 0.25 on no
+ * verdict); pointwise, {@linkcode sharedCredit} over the chosen's mean score (all its samples
+ * across comparisons) and each rejected answer's mean score; pairwise comparisons,
  * {@linkcode beatsAll}.
  */
 export function bestOfResult(item: EvalItem): number {
+  const ranking = item.results[0]?.ranking;
+  if (ranking) return rankingCredit(ranking);
   if (!item.results[0]?.scores) return beatsAll(item.results);
   const chosen = meanOrNull(item.results.flatMap((r) => r.scores?.chosen ?? []));
   return sharedCredit([chosen, ...item.results.map((r) => meanOrNull(r.scores?.rejected ?? []))]);
@@ -149,9 +173,24 @@ export interface TiesPrompt {
  * The Ties subset score, in [0, 1] (`process_single_model` of the official code):
  * 0.30·acc(tied) + 0.30·acc(ref) + 0.20·mean(margin_incorrect_tied > spread_tied) +
  * 0.20·mean(min(margin_ref, margin_tied) > spread_tied) + 0.01·mean(tanh(min(margin_ref,
- * margin_tied)/spread_tied − 1)), the means over prompt ids with both kinds and a spread (two
- * or more correct answers), the tanh mean only where the spread is > 0. An accuracy of a kind
- * with no prompts is 0, and an empty mean is 0 (the official code would give NaN).
+ * margin_tied)/spread_tied − 1)), the three means over the prompt ids that have both kinds
+ * (and a spread: a tied prompt with one correct answer would make the official code fail).
+ * The tanh term follows numpy: a zero spread gives ±∞ → ±1 (equal correct scores with a
+ * positive margin earn the full term), 0/0 gives NaN → 0 (`nan_to_num`); so the score can
+ * exceed 1. An accuracy of a kind with no prompts is 0 (as in the official code), and an
+ * empty mean is 0 (the official code would give NaN).
+ *
+ * @example
+ * ```ts
+ * import { tiesScore } from "./rewardbench2.ts";
+ * import assert from "node:assert/strict";
+ * // Two equally scored correct answers above every incorrect one, in both kinds: 1.01.
+ * const score = tiesScore([
+ *   { kind: "ref", promptId: 1, correct: [9], incorrect: [2] },
+ *   { kind: "tied", promptId: 1, correct: [8, 8], incorrect: [3] },
+ * ]);
+ * assert.equal(score.toFixed(2), "1.01");
+ * ```
  */
 export function tiesScore(prompts: readonly TiesPrompt[]): number {
   const stats = { ref: new Map<number, TiesStats>(), tied: new Map<number, TiesStats>() };
@@ -166,14 +205,14 @@ export function tiesScore(prompts: readonly TiesPrompt[]): number {
     const margin = Math.min(ref.correctIncorrectMargin, tied.correctIncorrectMargin);
     preferred.push(tied.correctIncorrectMargin > spread ? 1 : 0);
     preferredHard.push(margin > spread ? 1 : 0);
-    // An unscored answer (−∞) can make the ratio infinite or NaN; such prompts are left out.
-    if (spread > 0 && Number.isFinite(margin / spread)) ratios.push(margin / spread);
+    ratios.push(margin / spread);
   }
   return 0.3 * acc(stats.tied) + 0.3 * acc(stats.ref) + 0.2 * (mean(preferred) ?? 0) +
-    0.2 * (mean(preferredHard) ?? 0) + 0.01 * (mean(ratios.map((r) => Math.tanh(r - 1))) ?? 0);
+    0.2 * (mean(preferredHard) ?? 0) +
+    0.01 * (mean(ratios.map((r) => Number.isNaN(r) ? 0 : Math.tanh(r - 1))) ?? 0);
 }
 
-/** Per-answer mean scores of a Ties item (keys `i,j`); unscored answers count as −∞. */
+/** Per-answer mean scores of a Ties item (keys `i,j`); an answer with no parsed score is −1. */
 function tiesAnswerScores(item: EvalItem): { correct: number[]; incorrect: number[] } {
   const samples = { correct: [] as (number | null)[][], incorrect: [] as (number | null)[][] };
   for (const r of item.results) {
@@ -182,7 +221,7 @@ function tiesAnswerScores(item: EvalItem): { correct: number[]; incorrect: numbe
     (samples.incorrect[j] ??= []).push(...(r.scores?.rejected ?? []));
   }
   const means = (xs: (number | null)[][]) =>
-    Array.from(xs, (s) => meanOrNull(s ?? []) ?? -Infinity);
+    Array.from(xs, (s) => meanOrNull(s ?? []) ?? FAILED_RATING);
   return { correct: means(samples.correct), incorrect: means(samples.incorrect) };
 }
 
@@ -207,18 +246,29 @@ export function tiesSubsetScore(items: readonly EvalItem[]): number {
 }
 
 /**
- * Official RewardBench 2 scores, in points (0–100):
- * - `rewardbench2/<subset>`: mean of {@linkcode bestOfResult}, or {@linkcode tiesSubsetScore}
- *   for Ties;
+ * Official RewardBench 2 scores, in points (0–100), headline first:
  * - `rewardbench2_score`: unweighted mean of the subset scores present ([unverified] that the
- *   paper's overall is this plain mean of the 6 subsets).
+ *   paper's overall is this plain mean of the 6 subsets);
+ * - `rewardbench2/<subset>`: mean of {@linkcode bestOfResult}, or {@linkcode tiesSubsetScore}
+ *   for Ties.
+ *
+ * Pairwise comparisons are an adaptation (the authors rate answers, or rank four at once with
+ * `rankingCredit`), so `opts.note` says so when any item was judged by comparisons.
  */
-export function rewardbench2Scores(items: readonly EvalItem[]): Record<string, number | null> {
-  const out: Record<string, number | null> = {};
+export function rewardbench2Scores(
+  items: readonly EvalItem[],
+  opts: OfficialOptions = {},
+): Record<string, number | null> {
+  const subsets: Record<string, number | null> = {};
   for (const [subset, group] of bySubset(items)) {
-    out[`rewardbench2/${subset}`] = subset === TIES_SUBSET
+    subsets[`rewardbench2/${subset}`] = subset === TIES_SUBSET
       ? 100 * tiesSubsetScore(group)
       : meanPoints(group.map(bestOfResult));
   }
-  return { ...out, rewardbench2_score: mean(Object.values(out) as number[]) };
+  if (items.some((i) => i.results.some((r) => r.verdicts))) {
+    opts.note?.(
+      'rewardbench2: pairwise comparisons are an adaptation (the chosen must win all three comparisons, Ties by accuracy only); the authors\' rules rate each answer or rank four answers in one prompt (rewardbench2Pairwise "four-way")',
+    );
+  }
+  return { rewardbench2_score: mean(Object.values(subsets) as number[]), ...subsets };
 }

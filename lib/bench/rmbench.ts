@@ -4,7 +4,7 @@
  * @module
  */
 import { basename } from "node:path";
-import type { BenchItem, EvalItem } from "../records.ts";
+import type { BenchItem, ComparisonResult, EvalItem } from "../records.ts";
 import type { BenchAdapter } from "./bench_adapter.ts";
 import { bySubset, correctness, mean } from "./decisions.ts";
 import { hasField, idField, instructionField, stringField, stringListField } from "./fields.ts";
@@ -79,16 +79,24 @@ export const rmbenchAdapter: BenchAdapter = {
   },
 };
 
+/** How right one comparison of an item is, in [0, 1]. */
+export type ComparisonValue = (item: EvalItem, r: ComparisonResult) => number;
+
 /**
  * The 3×3 matrix of one domain: cell [i][j] = mean over items of the comparison `i,j`'s
- * correctness (pairwise: share of judged orders right; pointwise: strict `>` of mean scores,
- * ties wrong); `null` for a cell no item has.
+ * `value` (default: the official correctness, pairwise the share of judged orders right,
+ * pointwise strict `>` of mean scores, ties wrong); `null` for a cell no item has.
  */
-export function rmbenchMatrix(items: readonly EvalItem[]): (number | null)[][] {
+export function rmbenchMatrix(
+  items: readonly EvalItem[],
+  value: ComparisonValue = (_, r) => correctness(r),
+): (number | null)[][] {
   return [0, 1, 2].map((i) =>
     [0, 1, 2].map((j) =>
       mean(
-        items.flatMap((item) => item.results.filter((r) => r.key === `${i},${j}`).map(correctness)),
+        items.flatMap((item) =>
+          item.results.filter((r) => r.key === `${i},${j}`).map((r) => value(item, r))
+        ),
       )
     )
   );
@@ -113,8 +121,14 @@ export function matrixDifficulties(
  * - `rmbench/<domain>`: mean of the three (= mean of the 9 cells);
  * - `rmbench_hard`, `rmbench_normal`, `rmbench_easy`: unweighted means over the domains;
  * - `rmbench_score`: unweighted mean of the domain scores (4 when all are present).
+ *
+ * Headline first. `value` replaces the per-comparison correctness (J1's metric scores one
+ * random order).
  */
-export function rmbenchScores(items: readonly EvalItem[]): Record<string, number | null> {
+export function rmbenchScores(
+  items: readonly EvalItem[],
+  value?: ComparisonValue,
+): Record<string, number | null> {
   const out: Record<string, number | null> = {};
   const perDomain: { hard: number[]; normal: number[]; easy: number[]; score: number[] } = {
     hard: [],
@@ -123,20 +137,20 @@ export function rmbenchScores(items: readonly EvalItem[]): Record<string, number
     score: [],
   };
   for (const [domain, group] of bySubset(items)) {
-    const d = matrixDifficulties(rmbenchMatrix(group));
+    const d = matrixDifficulties(rmbenchMatrix(group, value));
     const score = mean([d.hard, d.normal, d.easy].filter((v): v is number => v !== null));
+    out[`rmbench/${domain}`] = score === null ? null : 100 * score;
+    if (score !== null) perDomain.score.push(100 * score);
     for (const k of ["hard", "normal", "easy"] as const) {
       out[`rmbench/${domain}/${k}`] = d[k] === null ? null : 100 * d[k]!;
       if (d[k] !== null) perDomain[k].push(100 * d[k]!);
     }
-    out[`rmbench/${domain}`] = score === null ? null : 100 * score;
-    if (score !== null) perDomain.score.push(100 * score);
   }
   return {
-    ...out,
+    rmbench_score: mean(perDomain.score),
     rmbench_hard: mean(perDomain.hard),
     rmbench_normal: mean(perDomain.normal),
     rmbench_easy: mean(perDomain.easy),
-    rmbench_score: mean(perDomain.score),
+    ...out,
   };
 }

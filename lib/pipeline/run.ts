@@ -305,7 +305,7 @@ async function resolveInputs(
       out.push({
         ref,
         hash: stageOutputHash(manifest),
-        input: recordsInput(ref, "stage", manifest.output),
+        input: { ...recordsInput(ref, "stage", manifest.output), summary: manifest.summary },
       });
     } else {
       const hash = await refHash(ref, previousHash(previous, ref));

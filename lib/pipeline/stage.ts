@@ -23,6 +23,8 @@ export interface StageInput {
   records(): AsyncIterable<unknown>;
   /** Streams the records with where each was (for messages and rejects). */
   sourced(): AsyncIterable<SourceRecord>;
+  /** A stage input: what that stage's `finish` returned (its manifest's `summary`). */
+  summary?: Record<string, unknown>;
 }
 
 /** A record a stage dropped, and why. */

@@ -1,7 +1,7 @@
 /**
  * The HTML report: one self-contained page (inline CSS and SVG, no scripts, no external
- * resources) with the tables of the Markdown report and three charts: accuracy per subset,
- * position bias per subset, and the distribution of thought lengths.
+ * resources) with the notes and tables of the Markdown report and three charts: accuracy per
+ * subset, position bias per subset (pairwise runs), and the distribution of thought lengths.
  * @module
  */
 import { barChart, escapeHtml, histogram } from "./charts.ts";
@@ -47,7 +47,13 @@ function figure(caption: string, chart: string, note: string): string {
   }</p></figure>`;
 }
 
-/** The three charts, in page order. */
+function notesHtml(notes: readonly string[]): string {
+  return notes.length === 0
+    ? ""
+    : `<ul class="notes">${notes.map((n) => `<li>${escapeHtml(n)}</li>`).join("")}</ul>`;
+}
+
+/** The charts, in page order; no position-bias chart when no verdict was counted (pointwise). */
 function charts(r: ReportInput): string[] {
   const rows = [["overall", r.summary.overall] as const, ...Object.entries(r.summary.subsets)];
   const accuracy = barChart({
@@ -83,11 +89,13 @@ function charts(r: ReportInput): string[] {
       accuracy,
       "Bars: accuracy as in the table. Whiskers: 95% bootstrap interval, resampling items.",
     ),
-    figure(
-      "Position bias per subset",
-      bias,
-      "A-preference rate: share of parsed verdicts naming A, over both orders and all samples; a judge without position bias sits at 50%. Flip rate: share of samples judged in both orders where the verdict named the same letter, i.e. the judge changed its pick of response when the positions were swapped.",
-    ),
+    ...(r.positionBias.some((b) => b.aRate !== null || b.flipRate !== null)
+      ? [figure(
+        "Position bias per subset",
+        bias,
+        "A-preference rate: share of parsed verdicts naming A, over both orders and all samples; a judge without position bias sits at 50%. Flip rate: share of samples judged in both orders where the verdict named the same letter, i.e. the judge changed its pick of response when the positions were swapped.",
+      )]
+      : []),
     figure(
       "Thought length",
       thoughts,
@@ -100,7 +108,8 @@ function charts(r: ReportInput): string[] {
 
 /**
  * Renders the report as one self-contained HTML page: the title and run line, the tables of
- * {@linkcode reportTables} (regressions highlighted), and three inline SVG charts. Every text
+ * {@linkcode reportTables} (regressions highlighted), and the inline SVG charts (two for a
+ * pointwise run, which has no position bias). Every text
  * is escaped; the page needs no JavaScript and loads nothing.
  *
  * @example
@@ -130,6 +139,7 @@ export function renderHtml(r: ReportInput): string {
 <body>
 <h1>${escapeHtml(r.title)}</h1>
 <p class="run">${escapeHtml(runLine(r))}</p>
+${notesHtml(r.summary.notes ?? [])}
 ${tables.join("\n")}
 <h2>Charts</h2>
 ${charts(r).join("\n")}

@@ -3,7 +3,8 @@
  * @module
  */
 import type { Summary } from "../bench/metrics.ts";
-import { sampleVerdicts } from "../bench/decisions.ts";
+import { bySubset } from "../bench/decisions.ts";
+import { positionRates } from "../bench/position.ts";
 import type { ComparisonRow } from "../bench/compare_summaries.ts";
 import type { EvalItem } from "../records.ts";
 
@@ -32,33 +33,12 @@ export interface PositionBias {
   flipRate: number | null;
 }
 
-/** Position bias per subset, pooled over orders and samples; null for pointwise items. */
+/** Position bias per subset (`positionRates`), pooled over orders and samples; null for pointwise items. */
 export function positionBiasBySubset(items: EvalItem[]): PositionBias[] {
-  const acc = new Map<string, { a: number; verdicts: number; same: number; pairs: number }>();
-  for (const item of items) {
-    const s = acc.get(item.subset) ?? { a: 0, verdicts: 0, same: 0, pairs: 0 };
-    acc.set(item.subset, s);
-    for (const r of item.results) {
-      const ab = sampleVerdicts(r, "AB") ?? [];
-      const ba = sampleVerdicts(r, "BA") ?? [];
-      for (const v of [...ab, ...ba]) {
-        if (v === null) continue;
-        s.verdicts++;
-        if (v === "A") s.a++;
-      }
-      for (let i = 0; i < Math.min(ab.length, ba.length); i++) {
-        if (ab[i] === null || ba[i] === null) continue;
-        s.pairs++;
-        if (ab[i] === ba[i]) s.same++;
-      }
-    }
-  }
   // Plain code-unit order, as `Summary.subsets`.
-  return [...acc].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)).map(([subset, s]) => ({
-    subset,
-    aRate: s.verdicts ? s.a / s.verdicts : null,
-    flipRate: s.pairs ? s.same / s.pairs : null,
-  }));
+  return [...bySubset(items)].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)).map((
+    [subset, group],
+  ) => ({ subset, ...positionRates(group.flatMap((i) => i.results)) }));
 }
 
 /** Percent with one decimal, or a dash. */

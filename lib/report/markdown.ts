@@ -29,9 +29,10 @@ function table(t: ReportTable): string {
 }
 
 /**
- * Renders the report as GitHub-flavoured Markdown: the title, a line describing the run, then
- * the tables of {@linkcode reportTables} (official scores, overall and per subset with 95%
- * intervals, position bias, and the baseline comparison with regressions marked ❌). Rates are
+ * Renders the report as GitHub-flavoured Markdown: the title, a line describing the run, the
+ * summary's notes (variant rules, scores refused), then the tables of {@linkcode reportTables}
+ * (headline, official scores, J1's metric, overall and per subset with 95% intervals, position
+ * bias, and the baseline comparison with regressions marked ❌). Rates are
  * percentages with one decimal; `–` marks a value that cannot be computed.
  *
  * @example
@@ -48,6 +49,8 @@ function table(t: ReportTable): string {
  */
 export function renderMarkdown(r: ReportInput): string {
   const parts = [`## ${escapeMarkdown(r.title)}`, escapeMarkdown(runLine(r))];
+  const notes = r.summary.notes ?? [];
+  if (notes.length > 0) parts.push(notes.map((n) => `- ${escapeMarkdown(n)}`).join("\n"));
   for (const t of reportTables(r)) {
     parts.push(`### ${escapeMarkdown(t.heading)}`, table(t));
   }

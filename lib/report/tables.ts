@@ -3,7 +3,7 @@
  * the same content and differ only in markup.
  * @module
  */
-import type { Metrics } from "../bench/metrics.ts";
+import { type Metrics, topLevelFirst } from "../bench/metrics.ts";
 import { num, pct, type ReportInput } from "./input.ts";
 
 /** One table: a heading, column headers, and text rows. */
@@ -26,18 +26,22 @@ function signedPoints(v: number | null): string {
   return v === null ? "–" : `${v > 0 ? "+" : ""}${v.toFixed(2)}`;
 }
 
-/** The accuracy cell: rate and its 95% interval when there is one. */
+/**
+ * The accuracy cell: rate and its 95% interval; `[n/a]` when there is a rate but no interval
+ * (a one-item subset cannot vary under resampling).
+ */
 function accuracyCell(m: Metrics): string {
+  if (m.accuracy == null) return pct(m.accuracy);
   const ci = m.accuracy_lo == null || m.accuracy_hi == null
-    ? ""
-    : ` [${pct(m.accuracy_lo)}, ${pct(m.accuracy_hi)}]`;
-  return `${pct(m.accuracy)}${ci}`;
+    ? "n/a"
+    : `${pct(m.accuracy_lo)}, ${pct(m.accuracy_hi)}`;
+  return `${pct(m.accuracy)} [${ci}]`;
 }
 
 /**
  * Columns of the metrics table. `key` is the metric that must exist in some row for the
- * column to be shown: pairwise runs lack the pointwise metrics and vice versa, and `sc_accuracy`
- * exists only with more than one sample.
+ * column to be shown: pairwise runs lack the pointwise metrics and vice versa, and
+ * `mean_sample_accuracy` exists only with more than one sample.
  */
 const METRIC_COLUMNS: { header: string; key: string; cell: (m: Metrics) => string }[] = [
   { header: "n", key: "n", cell: (m) => (m.n == null ? "–" : String(m.n)) },
@@ -50,6 +54,7 @@ const METRIC_COLUMNS: { header: string; key: string; cell: (m: Metrics) => strin
     cell: (m) => pct(m.consistent_accuracy),
   },
   { header: "agreement %", key: "agreement", cell: (m) => pct(m.agreement) },
+  { header: "flip rate %", key: "flip_rate", cell: (m) => pct(m.flip_rate) },
   {
     header: "mean score chosen",
     key: "mean_score_chosen",
@@ -62,13 +67,19 @@ const METRIC_COLUMNS: { header: string; key: string; cell: (m: Metrics) => strin
   },
   { header: "ties %", key: "tie_rate", cell: (m) => pct(m.tie_rate) },
   { header: "parse failures %", key: "parse_failures", cell: (m) => pct(m.parse_failures) },
-  { header: "SC@k %", key: "sc_accuracy", cell: (m) => pct(m.sc_accuracy) },
+  {
+    header: "one-sample accuracy %",
+    key: "mean_sample_accuracy",
+    cell: (m) => pct(m.mean_sample_accuracy),
+  },
 ];
 
 /**
- * The report's tables, in order: official scores (a placeholder row when the benchmark has none),
- * generic metrics overall and per subset, position bias (when any verdict was parsed), and
- * the baseline comparison (when given, regressions flagged).
+ * The report's tables, in order: the headline (the benchmark's official score and J1's metric,
+ * or the accuracy when the benchmark has no official rule), the official scores (top-level
+ * first; a placeholder row when the benchmark has none), J1's metric (when the benchmark has
+ * one), generic metrics overall and per subset, position bias (when any verdict was parsed),
+ * and the baseline comparison (when given, regressions flagged).
  *
  * @example
  * ```ts
@@ -79,13 +90,24 @@ const METRIC_COLUMNS: { header: string; key: string; cell: (m: Metrics) => strin
  *   samples: 1, thoughtLengths: [], positionBias: [], generatedAt: "now",
  *   summary: { overall: { n: 2, accuracy: 0.5 }, subsets: {}, official: {} },
  * });
- * assert.deepEqual(tables.map((t) => t.heading), ["Official scores", "Overall and per subset"]);
- * assert.deepEqual(tables[1].rows, [["overall", "2", "50.0"]]);
+ * assert.deepEqual(tables.map((t) => t.heading), ["Headline", "Official scores", "Overall and per subset"]);
+ * assert.deepEqual(tables[0].rows, [["accuracy %", "50.0"]]);
+ * assert.deepEqual(tables[2].rows, [["overall", "2", "50.0 [n/a]"]]);
  * ```
  */
 export function reportTables(r: ReportInput): ReportTable[] {
   const tables: ReportTable[] = [];
-  const official = Object.entries(r.summary.official);
+  const official = topLevelFirst(r.summary.official);
+  const j1 = topLevelFirst(r.summary.j1 ?? {});
+  const headline = [
+    ...(official.length > 0 ? [[`${official[0][0]} (official)`, num(official[0][1])]] : []),
+    ...(j1.length > 0 ? [["j1_score (J1's metric)", num(j1[0][1])]] : []),
+  ];
+  tables.push({
+    heading: "Headline",
+    headers: ["metric", "points"],
+    rows: headline.length > 0 ? headline : [["accuracy %", pct(r.summary.overall.accuracy)]],
+  });
   tables.push({
     heading: "Official scores",
     headers: ["metric", "points"],
@@ -93,6 +115,13 @@ export function reportTables(r: ReportInput): ReportTable[] {
       ? official.map(([k, v]) => [k, num(v)])
       : [[`none: ${r.benchmark} has no official rule`, "–"]],
   });
+  if (j1.length > 0) {
+    tables.push({
+      heading: "J1's metric",
+      headers: ["metric", "points"],
+      rows: j1.map(([k, v]) => [k, num(v)]),
+    });
+  }
   const metricRows: [string, Metrics][] = [
     ["overall", r.summary.overall],
     ...Object.entries(r.summary.subsets),

@@ -1,8 +1,10 @@
 /**
  * The `evaluate` stage: a benchmark's items (files, folders or `hf://` datasets) → every
- * comparison judged in the chosen orders with k samples → EvalItems; then `summary.json`
- * (generic metrics, the benchmark's official aggregate, bootstrap intervals, SC@k), a Markdown
- * and an HTML report, and an optional regression gate against a baseline summary.
+ * comparison judged in the chosen orders with k samples (pointwise: each response scored once;
+ * RewardBench 2 with a pairwise judge: the four-way ranking) → EvalItems; then `summary.json`
+ * (generic metrics with bootstrap intervals, the benchmark's official aggregate, J1's metric,
+ * notes), a Markdown and an HTML report, and an optional regression gate against a baseline
+ * summary.
  * @module
  */
 import { UserError } from "../errors.ts";
@@ -10,9 +12,10 @@ import { requestSeed } from "../llm/request_seed.ts";
 import { settleAll } from "../llm/settle.ts";
 import { writeFileAtomic } from "../io/jsonl.ts";
 import { pathExists } from "../io/path_exists.ts";
-import type { LlmClient } from "../llm/types.ts";
+import type { Completion, LlmClient } from "../llm/types.ts";
 import type {
   BenchItem,
+  Comparison,
   ComparisonResult,
   EvalItem,
   Instruction,
@@ -21,15 +24,26 @@ import type {
   Order,
 } from "../records.ts";
 import type { StageRunner } from "../pipeline/stage.ts";
+import type { OptionSpec } from "../options.ts";
 import { perRun } from "../pipeline/per_run.ts";
 import {
+  BENCH_ADAPTERS,
   compareSummaries,
+  comparisonId,
   getAdapter,
   mappingIssue,
   seededOrder,
   summarize,
   type Summary,
+  TIES_SUBSET,
 } from "../bench/mod.ts";
+import {
+  parseRanking,
+  RANKING_KEY,
+  RANKING_SLOTS,
+  rankingSlot,
+  renderRanking,
+} from "../bench/ranking.ts";
 import {
   type JudgeTemplate,
   loadTemplate,
@@ -46,7 +60,7 @@ import {
 } from "./judge_prompt_options.ts";
 import { MAX_REJECTED_SHARE, type OptionIssue } from "../options.ts";
 import { isUrl } from "../pipeline/config.ts";
-import { parseJudgment } from "../judge/mod.ts";
+import { type Parsed, parseJudgment } from "../judge/mod.ts";
 import { positionBiasBySubset, renderHtml, renderMarkdown } from "../report/mod.ts";
 
 /** Options of the evaluate stage. */
@@ -58,10 +72,13 @@ export interface EvaluateOptions extends PromptOptions {
   mode: Mode;
   template: string;
   samples: number;
-  orders: "both" | "ab" | "random";
+  orders: "both" | "ab" | "dataset" | "random";
   temperature?: number;
+  topP?: number;
   maxTokens: number;
   seed: number;
+  rewardbenchPointwise: "ratings" | "classifier";
+  rewardbench2Pairwise: "four-way" | "comparisons";
   concurrency?: number;
   maxRejectedShare: number;
   limit: number;
@@ -70,6 +87,14 @@ export interface EvaluateOptions extends PromptOptions {
   /** `strict`: only the exact answer formats count (verdict inside `<answer>` tags). */
   parse: ParseStrictness;
 }
+
+/** The `maxDrop` option of the stages with a baseline gate (evaluate, scoreboard). */
+export const MAX_DROP_OPTION: OptionSpec = {
+  type: "number",
+  default: 1.0,
+  min: 0,
+  description: "Largest drop allowed against the baseline, in points",
+};
 
 /** The evaluate stage runner. */
 export const evaluateStage: StageRunner<EvaluateOptions, BenchItem, EvalItem> = {
@@ -80,7 +105,7 @@ export const evaluateStage: StageRunner<EvaluateOptions, BenchItem, EvalItem> = 
     benchmark: {
       type: "string",
       required: true,
-      enum: ["judgebench", "rewardbench", "rewardbench2", "rm-bench", "ppe", "llmbar", "pairwise"],
+      enum: Object.keys(BENCH_ADAPTERS),
       description: "Benchmark adapter",
     },
     data: {
@@ -112,20 +137,47 @@ export const evaluateStage: StageRunner<EvaluateOptions, BenchItem, EvalItem> = 
       check: (template, o) => o.mode ? templateIssue(template, o.mode) : undefined,
       files: (template, o) => [templateFile(template, o.mode)],
     },
-    samples: { type: "integer", default: 1, min: 1, description: "Samples per judgment (SC@k)" },
+    samples: {
+      type: "integer",
+      default: 1,
+      min: 1,
+      description: "Samples per judgment (SC@k / Mean-Score@k)",
+    },
     orders: {
       type: "string",
-      enum: ["both", "ab", "random"],
+      enum: ["both", "ab", "dataset", "random"],
       default: "both",
-      description: "Orders judged: both, chosen first only, or one seeded random order per item",
+      description:
+        "Orders judged: both; chosen first only; the order the benchmark's file shows (JudgeBench's single game); or one seeded random order per comparison",
     },
     temperature: {
       type: "number",
       min: 0,
       description: "Sampling temperature (default 0 with one sample, 1.0 with several)",
     },
+    topP: {
+      type: "number",
+      min: 0,
+      max: 1,
+      description:
+        "Nucleus sampling top-p (default: not sent with one sample, 0.95 with several, as J1)",
+    },
     maxTokens: { type: "integer", default: 4096, min: 1, description: "Max tokens per judgment" },
     seed: { type: "integer", default: 0, description: "Sampling and random-order seed" },
+    rewardbenchPointwise: {
+      type: "string",
+      enum: ["ratings", "classifier"],
+      default: "ratings",
+      description:
+        "RewardBench v1 pointwise rule: the authors' generative ratings (a tie counts 0.5) or run_rm.py's classifier rule (a tie counts 0)",
+    },
+    rewardbench2Pairwise: {
+      type: "string",
+      enum: ["four-way", "comparisons"],
+      default: "four-way",
+      description:
+        "RewardBench 2 with a pairwise judge: the authors' four-way ranking prompt (Ties rated with the pointwise template) or three pairwise comparisons per item",
+    },
     concurrency: {
       type: "integer",
       min: 1,
@@ -143,12 +195,7 @@ export const evaluateStage: StageRunner<EvaluateOptions, BenchItem, EvalItem> = 
       check: baselineIssue,
       files: (baseline) => baseline ? [baseline] : [],
     },
-    maxDrop: {
-      type: "number",
-      default: 1.0,
-      min: 0,
-      description: "Largest drop allowed against the baseline, in points",
-    },
+    maxDrop: MAX_DROP_OPTION,
     ...PROMPT_OPTIONS,
     ...PARSE_OPTION,
   },
@@ -174,13 +221,21 @@ export const evaluateStage: StageRunner<EvaluateOptions, BenchItem, EvalItem> = 
   concurrency: (ctx) =>
     ctx.options.concurrency ?? 2 * ctx.llm(ctx.options.judge).endpoint.concurrency,
   async process(item, ctx) {
-    const template = await templateOf(ctx.options);
-    const judge = ctx.llm(ctx.options.judge);
-    const results = await settleAll(
-      item.comparisons.map((c) =>
-        judgeComparison(judge, template, item, c.key, c.chosen, c.rejected, ctx.options)
-      ),
-    );
+    const o = ctx.options;
+    const ask = asker(ctx.llm(o.judge), item, o);
+    const strict = o.parse === "strict";
+    let results: ComparisonResult[];
+    if (o.mode === "pointwise") {
+      results = await scoreResponses(ask, await templateOf(o), item, o.mode, strict);
+    } else if (o.benchmark === "rewardbench2" && o.rewardbench2Pairwise === "four-way") {
+      // The authors' pairwise protocol: one four-way ranking per prompt, Ties always rated.
+      results = item.subset === TIES_SUBSET
+        ? await scoreResponses(ask, await pointwiseTemplateOf(o), item, "pointwise", strict)
+        : [await rankFour(ask, item, o.seed)];
+    } else {
+      const template = await templateOf(o);
+      results = await settleAll(item.comparisons.map((c) => judgePair(ask, template, item, c, o)));
+    }
     const record: EvalItem = {
       benchmark: item.benchmark,
       subset: item.subset,
@@ -193,7 +248,12 @@ export const evaluateStage: StageRunner<EvaluateOptions, BenchItem, EvalItem> = 
   async finish(ctx, output) {
     const items = await Array.fromAsync(output());
     const o = ctx.options;
-    const summary = summarize(items, { seed: o.seed, benchmark: o.benchmark, mode: o.mode });
+    const summary = summarize(items, {
+      seed: o.seed,
+      benchmark: o.benchmark,
+      mode: o.mode,
+      rewardbenchPointwise: o.rewardbenchPointwise,
+    });
     const artifacts: Record<string, string> = {
       summary: `${ctx.dir}/summary.json`,
       markdown: `${ctx.dir}/report.md`,
@@ -240,7 +300,11 @@ export const evaluateStage: StageRunner<EvaluateOptions, BenchItem, EvalItem> = 
     await writeFileAtomic(artifacts.html, renderHtml(report));
     return {
       n: items.length,
+      benchmark: o.benchmark,
+      model: judgeModel,
       official: summary.official,
+      j1: summary.j1,
+      notes: summary.notes,
       accuracy: summary.overall.accuracy ?? null,
       artifacts,
       ...(gate ? { gate } : {}),
@@ -250,6 +314,11 @@ export const evaluateStage: StageRunner<EvaluateOptions, BenchItem, EvalItem> = 
 
 /** The template, loaded once per stage run. */
 const templateOf = perRun((o: EvaluateOptions) => loadTemplate(o.template, o.mode, o));
+
+/** The pointwise template of the same name (RewardBench 2's Ties are always rated). */
+const pointwiseTemplateOf = perRun((o: EvaluateOptions) =>
+  loadTemplate(o.template, "pointwise", o)
+);
 
 /** `org/name` (not an existing path, nor a data file's name) → `hf://org/name`. */
 function dataLocation(data: string): string {
@@ -285,52 +354,115 @@ function baselineIssue(path: string): OptionIssue | undefined {
   }
 }
 
-async function judgeComparison(
-  judge: LlmClient,
-  template: JudgeTemplate,
-  item: BenchItem,
-  key: string,
-  chosen: string,
-  rejected: string,
-  o: EvaluateOptions,
-): Promise<ComparisonResult> {
+/** Asks the judge one prompt (`n` samples). */
+type Ask = (prompt: () => Message[], key: string, slot: string) => Promise<Completion[]>;
+
+function asker(judge: LlmClient, item: BenchItem, o: EvaluateOptions): Ask {
   const params = {
     n: o.samples,
     temperature: o.temperature ?? (o.samples > 1 ? 1.0 : 0),
+    topP: o.topP ?? (o.samples > 1 ? 0.95 : undefined),
     maxTokens: o.maxTokens,
   };
   // The prompt is rendered inside the call, so a prompt that fails to render is one more
-  // rejection for `settleAll`, not a throw that leaves the other request unattended.
-  const ask = async (prompt: () => Message[], slot: string) => {
+  // rejection for `settleAll`, not a throw that leaves the other requests unattended.
+  return async (prompt, key, slot) => {
     const seed = requestSeed(o.seed, o.samples, item.itemId, key, slot);
-    const completions = await judge.complete(prompt(), { ...params, seed });
-    const strict = o.parse === "strict";
-    return completions.map((c) => parseJudgment(o.mode, c.text, c.reasoning, { strict }));
+    return await judge.complete(prompt(), { ...params, seed });
   };
-  if (o.mode === "pointwise") {
-    const score = (response: string, slot: string) =>
-      ask(() => renderComparison(item.instruction, response, undefined, template), slot);
-    const [c, r] = await settleAll([score(chosen, "chosen"), score(rejected, "rejected")]);
-    const value = (p: (typeof c)[number]) => p.parseError ? null : p.scores?.score ?? null;
-    return {
-      key,
-      scores: { chosen: c.map(value), rejected: r.map(value) },
-      thoughtLengths: [...c, ...r].map((p) => p.thought.length),
-    };
+}
+
+/** The judge's answers parsed in a mode (`strict`: only the exact formats count). */
+function parsed(mode: Mode, completions: Completion[], strict: boolean): Parsed[] {
+  return completions.map((c) => parseJudgment(mode, c.text, c.reasoning, { strict }));
+}
+
+/**
+ * RewardBench 2's four-way ranking of a best-of-4 item: the chosen answer in a seeded random
+ * slot; the thought length of a sample is its whole reply's (the prompt asks for no tags).
+ */
+async function rankFour(ask: Ask, item: BenchItem, seed: number): Promise<ComparisonResult> {
+  const answers = [item.comparisons[0].chosen, ...item.comparisons.map((c) => c.rejected)];
+  if (answers.length !== RANKING_SLOTS.length) {
+    throw new UserError(
+      `rewardbench2 item ${item.itemId}: expected 1 chosen and 3 rejected answers for the four-way ranking, found ${answers.length} answers`,
+    );
   }
-  const orders = ordersFor(o, item.itemId);
+  const slot = rankingSlot(item.itemId, seed);
+  const completions = await ask(
+    () => renderRanking(item.instruction, answers, slot),
+    RANKING_KEY,
+    `${slot}`,
+  );
+  return {
+    key: RANKING_KEY,
+    ranking: { slot, picks: completions.map((c) => parseRanking(c.text)) },
+    thoughtLengths: completions.map((c) => (c.reasoning ?? c.text).length),
+  };
+}
+
+/**
+ * Pointwise: each distinct response of the item is scored once (k samples), not once per
+ * comparison it appears in (an RM-Bench response is in three); every comparison then reads
+ * its two responses' samples. A response's thought lengths are counted with the first
+ * comparison it appears in.
+ */
+async function scoreResponses(
+  ask: Ask,
+  template: JudgeTemplate,
+  item: BenchItem,
+  mode: Mode,
+  strict: boolean,
+): Promise<ComparisonResult[]> {
+  const texts = [...new Set(item.comparisons.flatMap((c) => [c.chosen, c.rejected]))];
   const judged = await settleAll(
-    orders.map((order) =>
-      ask(() => render(item.instruction, order, chosen, rejected, template), order)
+    texts.map((text, i) =>
+      ask(() => renderComparison(item.instruction, text, undefined, template), "response", `${i}`)
+        .then((c) => parsed(mode, c, strict))
     ),
   );
-  const result: ComparisonResult = { key, verdicts: {}, thoughtLengths: [] };
+  const samples = new Map(texts.map((text, i) => [text, judged[i]]));
+  const counted = new Set<string>();
+  const value = (p: Parsed) => p.parseError ? null : p.scores?.score ?? null;
+  return item.comparisons.map((c) => {
+    const fresh = [c.chosen, c.rejected].filter((t) => !counted.has(t) && counted.add(t));
+    return {
+      key: c.key,
+      scores: {
+        chosen: samples.get(c.chosen)!.map(value),
+        rejected: samples.get(c.rejected)!.map(value),
+      },
+      thoughtLengths: fresh.flatMap((t) => samples.get(t)!.map((p) => p.thought.length)),
+    };
+  });
+}
+
+async function judgePair(
+  ask: Ask,
+  template: JudgeTemplate,
+  item: BenchItem,
+  c: Comparison,
+  o: EvaluateOptions,
+): Promise<ComparisonResult> {
+  const orders = ordersFor(o, item.itemId, c);
+  const judged = await settleAll(
+    orders.map((order) =>
+      ask(() => render(item.instruction, order, c.chosen, c.rejected, template), c.key, order)
+        .then((cs) => parsed(o.mode, cs, o.parse === "strict"))
+    ),
+  );
+  const result: ComparisonResult = { key: c.key, verdicts: {}, thoughtLengths: [] };
   orders.forEach((order, i) => {
     result.verdicts![order] = judged[i].map((p) => p.parseError ? null : p.verdict ?? null);
-    // Pairwise-verdict-scores keeps its (latent) scores beside the verdicts that decide.
-    if (o.mode === "pairwise-scores" || o.mode === "pairwise-verdict-scores") {
-      result.scorePairs ??= {};
-      result.scorePairs[order] = judged[i].map((p) =>
+    // Pairwise-verdict-scores keeps its latent scores beside the verdicts that decide.
+    const field = o.mode === "pairwise-scores"
+      ? "scorePairs"
+      : o.mode === "pairwise-verdict-scores"
+      ? "latentScorePairs"
+      : undefined;
+    if (field) {
+      result[field] ??= {};
+      result[field][order] = judged[i].map((p) =>
         p.scores?.A !== undefined && p.scores?.B !== undefined && !p.parseError
           ? [p.scores.A, p.scores.B] as [number, number]
           : null
@@ -353,10 +485,12 @@ function render(
     : renderComparison(instruction, rejected, chosen, template);
 }
 
-function ordersFor(o: EvaluateOptions, itemId: string): Order[] {
+/** The orders a comparison is judged in; `random` draws the coin the scorers draw. */
+function ordersFor(o: EvaluateOptions, itemId: string, c: Comparison): Order[] {
   if (o.orders === "both") return ["AB", "BA"];
   if (o.orders === "ab") return ["AB"];
-  return [seededOrder(itemId, o.seed)];
+  if (o.orders === "dataset") return [c.shown ?? "AB"];
+  return [seededOrder(comparisonId(itemId, c.key), o.seed)];
 }
 
 function parseSummary(text: string): Summary {

@@ -8,6 +8,7 @@ import { evaluateStage } from "./evaluate.ts";
 import { handoffStage } from "./handoff.ts";
 import { pairsStage } from "./pairs.ts";
 import { rolloutStage } from "./rollout.ts";
+import { scoreboardStage } from "./scoreboard.ts";
 import { seedsStage } from "./seeds.ts";
 import { synthStage } from "./synth.ts";
 
@@ -20,4 +21,5 @@ export const stages: Record<string, StageRunner<any, any, any>> = {
   handoff: handoffStage,
   rollout: rolloutStage,
   evaluate: evaluateStage,
+  scoreboard: scoreboardStage,
 };
