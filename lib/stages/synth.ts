@@ -1,13 +1,14 @@
 /**
  * The `synth` stage: SeedPrompts → Pairs with a known better response.
- * - chat seeds, the Self-Taught-Evaluator recipe (`lib/synth/modified.ts`);
+ * - chat seeds, the Self-Taught-Evaluator recipe: one worse-response call after the baseline
+ *   answer (`lib/synth/worse.ts`, the default) or three calls (`lib/synth/modified.ts`);
  * - verifiable seeds, sampled and verified against the reference (`lib/synth/verified.ts`);
  * - rows that are already Pairs (e.g. `given` ones) pass through unchanged.
  * Seeds that give no pair are rejected with a reason the manifest counts.
  * @module
  */
 import { perRun } from "../pipeline/per_run.ts";
-import type { Pair, SeedPrompt } from "../records.ts";
+import type { ChatMethod, Pair, SeedPrompt } from "../records.ts";
 import type { StageRunner, UnitResult } from "../pipeline/stage.ts";
 import {
   loadSynthTemplate,
@@ -16,6 +17,7 @@ import {
   seedShapeError,
   synthesizeModified,
   synthesizeVerified,
+  synthesizeWorse,
   type SynthTemplate,
 } from "../synth/mod.ts";
 
@@ -27,8 +29,12 @@ export interface SynthOptions {
   samples: number;
   /** Math: sampling temperature. */
   temperature: number;
+  /** Chat: how the rejected answer is made. */
+  chatMethod: ChatMethod;
   /** Chat: temperature of the modified instruction and the answers. */
   answerTemperature: number;
+  /** Nucleus sampling of every request. */
+  topP: number;
   /** Max tokens of each completion. */
   maxTokens: number;
   /** Base sampling seed. */
@@ -39,13 +45,16 @@ export interface SynthOptions {
   modifyTemplate: string;
   /** Answers an instruction: a built-in name or a file path. */
   answerTemplate: string;
+  /** Shows an instruction and its baseline answer, asks for the worse-response sections. */
+  worseTemplate: string;
   /** Asks for a solution ending in `\boxed{}`: a built-in name or a file path. */
   mathTemplate: string;
 }
 
 /**
  * The synth stage runner. Rejects: `invalid_seed`, and per recipe `no_modified_instruction`,
- * `modified_identical`, `empty_answer`, `refusal`, `identical_answers` (chat) and
+ * `no_modified_answer` (worse-response), `modified_identical`, `empty_answer`, `refusal`,
+ * `identical_answers` (chat) and
  * `no_reference`, `unparseable`, `all_wrong`, `all_correct` (math).
  *
  * @example
@@ -67,11 +76,25 @@ export const synthStage: StageRunner<SynthOptions, SeedPrompt, Pair> = {
       description: "Math: solutions sampled per problem",
     },
     temperature: { type: "number", default: 1.0, min: 0, description: "Math sampling temperature" },
+    chatMethod: {
+      type: "string",
+      enum: ["worse-response", "three-call"],
+      default: "worse-response",
+      description: "Chat: `worse-response` (baseline answer, then one call writing the modified " +
+        "instruction and its answer, as the Self-Taught Evaluator) or `three-call`",
+    },
     answerTemperature: {
       type: "number",
       default: 0.7,
       min: 0,
       description: "Chat: temperature of the modified instruction and the answers",
+    },
+    topP: {
+      type: "number",
+      default: 1.0,
+      min: 0,
+      max: 1,
+      description: "Nucleus sampling of every request (Self-Taught Evaluator: 0.9)",
     },
     maxTokens: { type: "integer", default: 2048, min: 1, description: "Max tokens per answer" },
     seed: { type: "integer", default: 0, description: "Base sampling seed" },
@@ -91,6 +114,13 @@ export const synthStage: StageRunner<SynthOptions, SeedPrompt, Pair> = {
       type: "string",
       default: "answer",
       description: "Template answering an instruction (built-in name or file)",
+    },
+    worseTemplate: {
+      type: "string",
+      default: "worse-response",
+      description:
+        "Template showing {{instruction}} and the baseline {{response}}, asking for the " +
+        "worse-response sections (built-in name or file)",
     },
     mathTemplate: {
       type: "string",
@@ -117,18 +147,17 @@ export const synthStage: StageRunner<SynthOptions, SeedPrompt, Pair> = {
     const templates = await templatesOf(ctx.options);
     const llm = ctx.llm(ctx.options.generator);
     const o = ctx.options;
+    const common = { topP: o.topP, maxTokens: o.maxTokens, seed: o.seed };
+    const chat = { ...common, temperature: o.answerTemperature };
     const out = row.kind === "verifiable"
       ? await synthesizeVerified(row, llm, templates.math, {
+        ...common,
         samples: o.samples,
         temperature: o.temperature,
-        maxTokens: o.maxTokens,
-        seed: o.seed,
       })
-      : await synthesizeModified(row, llm, templates, {
-        temperature: o.answerTemperature,
-        maxTokens: o.maxTokens,
-        seed: o.seed,
-      });
+      : o.chatMethod === "three-call"
+      ? await synthesizeModified(row, llm, templates, chat)
+      : await synthesizeWorse(row, llm, templates, chat);
     return "pair" in out
       ? { records: [out.pair], rejects: [] }
       : reject(out.issue.reason, out.issue.detail, row);
@@ -147,14 +176,20 @@ export const synthStage: StageRunner<SynthOptions, SeedPrompt, Pair> = {
 interface Templates {
   modify: SynthTemplate;
   answer: SynthTemplate;
+  worse: SynthTemplate;
   math: SynthTemplate;
 }
 
 /** Templates are loaded once per run, on the first unit. */
-const templatesOf = perRun((o: SynthOptions): Promise<Templates> =>
-  Promise.all([o.modifyTemplate, o.answerTemplate, o.mathTemplate].map(loadSynthTemplate))
-    .then(([modify, answer, math]) => ({ modify, answer, math }))
-);
+const templatesOf = perRun(async (o: SynthOptions): Promise<Templates> => {
+  const [modify, answer, worse, math] = await Promise.all([
+    loadSynthTemplate(o.modifyTemplate),
+    loadSynthTemplate(o.answerTemplate),
+    loadSynthTemplate(o.worseTemplate, ["instruction", "response"]),
+    loadSynthTemplate(o.mathTemplate),
+  ]);
+  return { modify, answer, worse, math };
+});
 
 function reject(reason: string, detail: string, record: unknown): UnitResult<Pair> {
   return { records: [], rejects: [{ reason, detail, record }] };
