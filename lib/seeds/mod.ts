@@ -11,3 +11,5 @@ export * from "./map.ts";
 export * from "./minhash.ts";
 export * from "./mix.ts";
 export * from "./sample.ts";
+export * from "./where.ts";
+export * from "./category.ts";

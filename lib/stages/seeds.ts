@@ -1,19 +1,27 @@
 /**
  * The `seeds` stage: rows from JSONL, JSON, Parquet or the Hugging Face dataset viewer →
- * cleaned, deduplicated, sampled SeedPrompts. Dedupe and sampling see the whole stream, so the
- * stage restarts rather than resumes (it makes no LLM calls, so a restart costs little).
+ * filtered (`where`), cleaned, deduplicated, sampled SeedPrompts, optionally kept by an LLM's
+ * category (chat seeds). Dedupe and sampling see the whole stream, so the stage restarts rather
+ * than resumes (the category requests of a restart are answered by the response cache).
  * @module
  */
+import { UserError } from "../errors.ts";
 import type { SeedKind, SeedPrompt } from "../records.ts";
 import type { Reject, StageContext, StageRunner } from "../pipeline/stage.ts";
+import { perRun } from "../pipeline/per_run.ts";
+import { loadSynthTemplate } from "../synth/templates.ts";
 import {
+  classifySeed,
   cleanSeeds,
   dedupeSeeds,
+  DEFAULT_CATEGORIES,
   type KindReport,
   mapSeed,
   mixSeeds,
   sampleSeeds,
   type SeedFields,
+  type Where,
+  whereProblem,
 } from "../seeds/mod.ts";
 
 /** Options of the seeds stage. */
@@ -21,6 +29,10 @@ export interface SeedsOptions {
   kind: SeedKind | "auto";
   source: string;
   fields: SeedFields;
+  /** Conditions on the source rows' own fields. */
+  where: Where;
+  /** A conversation's last user turn alone is the instruction. */
+  lastTurn: boolean;
   minChars: number;
   maxChars: number;
   language: "" | "en";
@@ -30,6 +42,16 @@ export interface SeedsOptions {
   sample: number;
   mix: Partial<Record<SeedKind, number>>;
   seed: number;
+  /** The endpoint that classifies chat seeds (`""`: no category filter). */
+  classifier: string;
+  /** The categories the classifier chooses from. */
+  categories: string[];
+  /** Chat seeds of these categories are kept, the others rejected. */
+  keepCategories: string[];
+  /** The category prompt: a built-in name or a file path. */
+  classifyTemplate: string;
+  /** Seeds classified at once. */
+  concurrency: number;
 }
 
 /** A unit: the seed to write (if any) and the rejects found since the previous one. */
@@ -59,6 +81,18 @@ export const seedsStage: StageRunner<SeedsOptions, SeedsUnit, SeedPrompt> = {
       type: "object",
       default: {},
       description: "Field names: {instruction, reference, id} (default: common names)",
+    },
+    where: {
+      type: "object",
+      default: {},
+      check: whereProblem,
+      description: 'Keep rows whose fields meet these conditions, e.g. {"turn": 1, "language": ' +
+        '"English", "toxic": false}: a value, a list of values, or {"min", "max"}',
+    },
+    lastTurn: {
+      type: "boolean",
+      default: false,
+      description: "The last user turn alone is the instruction (not the conversation up to it)",
     },
     minChars: { type: "integer", default: 1, min: 0, description: "Drop shorter instructions" },
     maxChars: {
@@ -94,9 +128,38 @@ export const seedsStage: StageRunner<SeedsOptions, SeedsUnit, SeedPrompt> = {
       description: 'Seeds to keep per kind, e.g. {"chat": 17000, "verifiable": 5000}',
     },
     seed: { type: "integer", default: 0, description: "Sampling seed" },
+    classifier: {
+      type: "endpoint",
+      default: "",
+      description: "Endpoint classifying chat seeds by category (empty: no category filter)",
+    },
+    categories: {
+      type: "string[]",
+      default: [...DEFAULT_CATEGORIES],
+      description: "Categories the classifier chooses from (the last one a catch-all)",
+    },
+    keepCategories: {
+      type: "string[]",
+      default: [],
+      description: 'Keep chat seeds of these categories (the Self-Taught Evaluator: ["reasoning"])',
+    },
+    classifyTemplate: {
+      type: "string",
+      default: "classify-instruction",
+      description: "Category prompt with {{instruction}} and {{categories}} (built-in or file)",
+    },
+    concurrency: {
+      type: "integer",
+      default: 16,
+      min: 1,
+      runtime: true,
+      description: "Seeds classified at once",
+    },
   },
   async *units(ctx) {
     const o = ctx.options;
+    // Wrong category settings or template fail here, before any row is read.
+    await categoryTemplate(o);
     const pending: Reject[] = [];
     const onReject = (r: Reject) => pending.push(r);
     let seeds: AsyncIterable<SeedPrompt> = mapped(ctx, onReject);
@@ -118,8 +181,35 @@ export const seedsStage: StageRunner<SeedsOptions, SeedsUnit, SeedPrompt> = {
     for await (const seed of seeds) yield { seed, rejects: pending.splice(0) };
     if (pending.length) yield { rejects: pending.splice(0) };
   },
-  process(unit) {
-    return Promise.resolve({ records: unit.seed ? [unit.seed] : [], rejects: unit.rejects });
+  concurrency: (ctx) => ctx.options.concurrency,
+  async process(unit, ctx) {
+    const { seed, rejects } = unit;
+    const o = ctx.options;
+    if (!seed || !o.classifier || seed.kind !== "chat") {
+      return { records: seed ? [seed] : [], rejects };
+    }
+    const template = (await categoryTemplate(o))!;
+    const { category, reply } = await classifySeed(
+      seed,
+      ctx.llm(o.classifier),
+      template,
+      o.categories,
+    );
+    if (category !== null && o.keepCategories.includes(category)) {
+      return { records: [seed], rejects };
+    }
+    const reject: Reject = category === null
+      ? {
+        reason: "no_category",
+        detail: `expected one of the categories, found ${clip(reply)}`,
+        record: seed,
+      }
+      : {
+        reason: "category",
+        detail: `classified as ${category} (kept: ${o.keepCategories.join(", ")})`,
+        record: seed,
+      };
+    return { records: [], rejects: [...rejects, reject] };
   },
   async finish(ctx, output) {
     const byKind: Record<string, number> = {};
@@ -130,6 +220,29 @@ export const seedsStage: StageRunner<SeedsOptions, SeedsUnit, SeedPrompt> = {
     return { byKind, ...(Object.keys(shortfall).length ? { mixShortfall: shortfall } : {}) };
   },
 };
+
+/**
+ * The category template when a classifier is set (checked against the other category options
+ * once per run), else undefined.
+ */
+const categoryTemplate = perRun(async (o: SeedsOptions) => {
+  const problem = !o.classifier
+    ? o.keepCategories.length ? "a classifier endpoint for keepCategories, found none" : undefined
+    : !o.keepCategories.length
+    ? "keepCategories (the categories to keep) with a classifier, found none"
+    : o.keepCategories.filter((c) => !o.categories.includes(c)).map((c) =>
+      `keepCategories from categories (${o.categories.join(", ")}), found "${c}"`
+    )[0];
+  if (problem) throw new UserError(`seeds: expected ${problem}`);
+  return o.classifier
+    ? await loadSynthTemplate(o.classifyTemplate, ["instruction", "categories"])
+    : undefined;
+});
+
+function clip(s: string): string {
+  const text = JSON.stringify(s);
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}
 
 function logMix(ctx: StageContext<SeedsOptions>, report: Partial<Record<SeedKind, KindReport>>) {
   for (const [kind, r] of Object.entries(report)) {
@@ -148,6 +261,8 @@ async function* mapped(
         kind: ctx.options.kind,
         source,
         fields: ctx.options.fields,
+        where: ctx.options.where,
+        lastTurn: ctx.options.lastTurn,
       });
       if ("seed" in out) yield out.seed;
       else onReject(out.reject);
