@@ -10,12 +10,7 @@ import { EndpointError, UserError } from "../errors.ts";
 import { endpointDefaults } from "../llm/endpoint.ts";
 import { pathExists } from "../io/path_exists.ts";
 import type { OptionSpec } from "../options.ts";
-import {
-  isUrl,
-  loadPipeline,
-  optionProblem,
-  type PipelineConfig,
-} from "./config.ts";
+import { isUrl, loadPipeline, optionProblem, type PipelineConfig } from "./config.ts";
 import { StageStopped } from "./execute.ts";
 import { createProgress, type Progress } from "./progress.ts";
 import { runPipeline, type StageOutcome } from "./run.ts";

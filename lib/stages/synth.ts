@@ -4,11 +4,14 @@
  *   answer (`lib/synth/worse.ts`, the default) or three calls (`lib/synth/modified.ts`);
  * - verifiable seeds, sampled and verified against the reference (`lib/synth/verified.ts`);
  * - rows that are already Pairs (e.g. `given` ones) pass through unchanged.
- * Seeds that give no pair are rejected with a reason the manifest counts.
+ * Seeds that give no pair are rejected with a reason the manifest counts. With a `quota`, seeds
+ * are drawn in their input order until that many pairs of each kind are made (over-sample the
+ * seeds stage: its `mix` and `sample` give a fixed, seeded order), and the stage stops there.
  * @module
  */
 import { perRun } from "../pipeline/per_run.ts";
-import type { ChatMethod, Pair, SeedPrompt } from "../records.ts";
+import { countsProblem, quotaByKey } from "../pipeline/quota.ts";
+import type { ChatMethod, Pair, SeedKind, SeedPrompt } from "../records.ts";
 import type { StageRunner, UnitResult } from "../pipeline/stage.ts";
 import {
   loadSynthTemplate,
@@ -41,6 +44,8 @@ export interface SynthOptions {
   seed: number;
   /** Seeds processed at once. */
   concurrency: number;
+  /** Pairs wanted per kind; seeds are drawn until they are made. Empty: every seed. */
+  quota: Partial<Record<SeedKind, number>>;
   /** Asks for a modified instruction: a built-in name or a file path. */
   modifyTemplate: string;
   /** Answers an instruction: a built-in name or a file path. */
@@ -105,6 +110,13 @@ export const synthStage: StageRunner<SynthOptions, SeedPrompt, Pair> = {
       runtime: true,
       description: "Seeds processed at once",
     },
+    quota: {
+      type: "object",
+      default: {},
+      check: countsProblem(["chat", "verifiable"]),
+      description: 'Pairs to make per kind, drawing seeds in order until met, e.g. {"chat": ' +
+        '17000, "verifiable": 5000}; empty: every seed',
+    },
     modifyTemplate: {
       type: "string",
       default: "modify-instruction",
@@ -135,6 +147,14 @@ export const synthStage: StageRunner<SynthOptions, SeedPrompt, Pair> = {
     for (const input of ctx.inputs) yield* input.records() as AsyncIterable<SeedPrompt>;
   },
   concurrency: (ctx) => ctx.options.concurrency,
+  quota: (ctx) =>
+    Object.keys(ctx.options.quota).length
+      ? quotaByKey<SeedPrompt, Pair>(
+        ctx.options.quota as Record<string, number>,
+        kindOf,
+        (p) => p.kind,
+      )
+      : undefined,
   async process(row, ctx) {
     if (looksLikePair(row)) {
       const problem = pairShapeError(row);
@@ -162,14 +182,23 @@ export const synthStage: StageRunner<SynthOptions, SeedPrompt, Pair> = {
       ? { records: [out.pair], rejects: [] }
       : reject(out.issue.reason, out.issue.detail, row);
   },
-  async finish(_ctx, output) {
+  async finish(ctx, output) {
     let pairs = 0;
     const byMethod: Record<string, number> = {};
+    const byKind: Record<string, number> = {};
     for await (const p of output()) {
       pairs++;
       byMethod[p.method] = (byMethod[p.method] ?? 0) + 1;
+      byKind[p.kind] = (byKind[p.kind] ?? 0) + 1;
     }
-    return { pairs, byMethod };
+    const quotas = Object.entries(ctx.options.quota);
+    if (!quotas.length) return { pairs, byMethod };
+    const quota = Object.fromEntries(quotas.map(([kind, wanted]) => {
+      const made = byKind[kind] ?? 0;
+      if (made < wanted!) ctx.log(`quota ${kind}: ${made} of ${wanted} pairs (seeds ran out)`);
+      return [kind, { quota: wanted, pairs: made, shortfall: wanted! - made }];
+    }));
+    return { pairs, byMethod, quota };
   },
 };
 
@@ -190,6 +219,12 @@ const templatesOf = perRun(async (o: SynthOptions): Promise<Templates> => {
   ]);
   return { modify, answer, worse, math };
 });
+
+/** The kind a row draws on (undefined for a row that is not a seed or pair of a known kind). */
+function kindOf(row: unknown): string | undefined {
+  const kind = (row as { kind?: unknown } | null)?.kind;
+  return kind === "chat" || kind === "verifiable" ? kind : undefined;
+}
 
 function reject(reason: string, detail: string, record: unknown): UnitResult<Pair> {
   return { records: [], rejects: [{ reason, detail, record }] };
