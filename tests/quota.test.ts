@@ -120,37 +120,46 @@ Deno.test("quota: a stopped stage resumes to the same output; a failure past the
 
 const quiet = createProgress({ tty: false, write: () => {} });
 
+/** Runs seeds (with `seedsOptions`) → synth (with `synthOptions`) on the simulator. */
+async function runSynthPipeline(
+  url: string,
+  inputs: string[],
+  seedsOptions: Record<string, unknown>,
+  synthOptions: Record<string, unknown>,
+) {
+  const dir = await Deno.makeTempDir();
+  const text = JSON.stringify({
+    name: "q",
+    runDir: `${dir}/run`,
+    cache: null,
+    endpoints: { gen: { baseUrl: url, model: "sim" } },
+    stages: [
+      { id: "seeds", task: "seeds", inputs, options: seedsOptions },
+      {
+        id: "synth",
+        task: "synth",
+        inputs: ["seeds"],
+        options: { generator: "gen", ...synthOptions },
+      },
+    ],
+  });
+  const outcomes = await runPipeline(parsePipeline(text, "q.jsonc", stages), stages, {
+    progress: quiet,
+  });
+  const manifest = outcomes[1].manifest!;
+  return { manifest, output: await Deno.readTextFile(manifest.output) };
+}
+
 Deno.test("synth quota: exactly N chat and M math pairs from an over-sampled seeds stage", async () => {
   const sim = await startSim({ seed: 3 });
   try {
-    const run = async (concurrency: number) => {
-      const dir = await Deno.makeTempDir();
-      const text = JSON.stringify({
-        name: "q",
-        runDir: `${dir}/run`,
-        cache: null,
-        endpoints: { gen: { baseUrl: sim.url, model: "sim" } },
-        stages: [
-          {
-            id: "seeds",
-            task: "seeds",
-            inputs: ["fixtures/seeds/chat.jsonl", "fixtures/seeds/math.json"],
-            options: { mix: { chat: 25, verifiable: 15 } },
-          },
-          {
-            id: "synth",
-            task: "synth",
-            inputs: ["seeds"],
-            options: { generator: "gen", quota: { chat: 10, verifiable: 4 }, concurrency },
-          },
-        ],
-      });
-      const outcomes = await runPipeline(parsePipeline(text, "q.jsonc", stages), stages, {
-        progress: quiet,
-      });
-      const manifest = outcomes[1].manifest!;
-      return { manifest, output: await Deno.readTextFile(manifest.output) };
-    };
+    const run = (concurrency: number) =>
+      runSynthPipeline(
+        sim.url,
+        ["fixtures/seeds/chat.jsonl", "fixtures/seeds/math.json"],
+        { mix: { chat: 25, verifiable: 15 } },
+        { quota: { chat: 10, verifiable: 4 }, concurrency },
+      );
     const one = await run(1);
     const many = await run(8);
     const pairs = one.output.split("\n").filter(Boolean).map((l) => JSON.parse(l) as Pair);
@@ -172,26 +181,10 @@ Deno.test("synth quota: exactly N chat and M math pairs from an over-sampled see
 Deno.test("synth quota: seeds running out leave a shortfall in the summary", async () => {
   const sim = await startSim({ seed: 3 });
   try {
-    const dir = await Deno.makeTempDir();
-    const text = JSON.stringify({
-      name: "q",
-      runDir: `${dir}/run`,
-      cache: null,
-      endpoints: { gen: { baseUrl: sim.url, model: "sim" } },
-      stages: [
-        { id: "seeds", task: "seeds", inputs: ["fixtures/seeds/math.json"] },
-        {
-          id: "synth",
-          task: "synth",
-          inputs: ["seeds"],
-          options: { generator: "gen", quota: { verifiable: 500 } },
-        },
-      ],
+    const { manifest } = await runSynthPipeline(sim.url, ["fixtures/seeds/math.json"], {}, {
+      quota: { verifiable: 500 },
     });
-    const outcomes = await runPipeline(parsePipeline(text, "q.jsonc", stages), stages, {
-      progress: quiet,
-    });
-    const summary = outcomes[1].manifest!.summary.quota as Record<string, { shortfall: number }>;
+    const summary = manifest.summary.quota as Record<string, { shortfall: number }>;
     assert.ok(summary.verifiable.shortfall > 480);
   } finally {
     await sim.close();

@@ -21,7 +21,7 @@ import {
   synthesizeWorse,
 } from "../lib/synth/mod.ts";
 import { loadSynthTemplate } from "../lib/synth/templates.ts";
-import type { Completion, SampleParams } from "../lib/llm/types.ts";
+import { type Completion, emptyStats, type SampleParams } from "../lib/llm/types.ts";
 import type { Message } from "../lib/records.ts";
 import { memoryInput, runStageInMemory, testContext } from "./helpers/stage.ts";
 
@@ -505,13 +505,6 @@ function fakeLlm(reply: (messages: Message[], params?: SampleParams) => string):
           cached: false,
         } as Completion],
       ),
-    stats: () => ({
-      requests: 0,
-      cacheHits: 0,
-      retries: 0,
-      failures: 0,
-      promptTokens: 0,
-      completionTokens: 0,
-    }),
+    stats: emptyStats,
   };
 }
