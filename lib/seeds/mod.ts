@@ -12,4 +12,3 @@ export * from "./minhash.ts";
 export * from "./mix.ts";
 export * from "./sample.ts";
 export * from "./where.ts";
-export * from "./category.ts";

@@ -4,7 +4,6 @@
  * name or dotted path, each value a condition the field must meet.
  * @module
  */
-import type { OptionProblem } from "../options.ts";
 import { getField } from "./fields.ts";
 
 /** A value a field can be compared with. */
@@ -36,7 +35,7 @@ const CONDITION = "a string, number, boolean or null, a non-empty list of them, 
  * assert.match(whereProblem({ turn: [] })!.expected, /field "turn": a string/);
  * ```
  */
-export function whereProblem(value: unknown): OptionProblem | undefined {
+export function whereProblem(value: unknown): { expected: string; found: string } | undefined {
   for (const [field, cond] of Object.entries(value as Record<string, unknown>)) {
     const found = JSON.stringify(cond) ?? String(cond);
     const bad = { expected: `field "${field}": ${CONDITION}`, found };

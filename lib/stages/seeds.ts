@@ -10,11 +10,10 @@ import type { SeedKind, SeedPrompt } from "../records.ts";
 import type { Reject, StageContext, StageRunner } from "../pipeline/stage.ts";
 import { perRun } from "../pipeline/per_run.ts";
 import { loadSynthTemplate } from "../synth/templates.ts";
+import { classifySeed, DEFAULT_CATEGORIES } from "../seeds/category.ts";
 import {
-  classifySeed,
   cleanSeeds,
   dedupeSeeds,
-  DEFAULT_CATEGORIES,
   type KindReport,
   mapSeed,
   mixSeeds,
