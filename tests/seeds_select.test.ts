@@ -186,3 +186,43 @@ Deno.test("seeds stage: category options that cannot work stop before any row is
     await assert.rejects(() => runStageInMemory(seedsStage, ctx), expected);
   }
 });
+
+Deno.test("seeds CLI: the optional classifier needs no endpoint flags unless it is set", async () => {
+  const { runStageCli } = await import("../lib/pipeline/cli.ts");
+  const out = await Deno.makeTempDir();
+  const input = "fixtures/seeds/chat.jsonl";
+  const log = console.log;
+  console.log = () => {};
+  try {
+    assert.equal(await runStageCli(seedsStage, ["--input", input, "--out", out]), 0);
+    const sim = await startSim({ seed: 1 });
+    try {
+      const args = ["--input", input, "--out", `${out}/c`, "--where", '{"turn": 1}'];
+      const classify = [...args, "--classifier", "default", "--keep-categories", "reasoning"];
+      const error = console.error;
+      console.error = () => {};
+      try {
+        // Asked for a classifier without an endpoint: a usage error, not a crash.
+        assert.equal(await runStageCli(seedsStage, classify), 2);
+      } finally {
+        console.error = error;
+      }
+      const code = await runStageCli(seedsStage, [
+        ...classify,
+        "--base-url",
+        sim.url,
+        "--model",
+        "sim",
+        "--no-cache",
+      ]);
+      assert.equal(code, 0);
+      const manifest = JSON.parse(await Deno.readTextFile(`${out}/c/seeds.manifest.json`));
+      assert.ok(manifest.counts.rejectReasons.category > 0);
+      assert.ok(manifest.counts.rejectReasons.where > 0);
+    } finally {
+      await sim.close();
+    }
+  } finally {
+    console.log = log;
+  }
+});
