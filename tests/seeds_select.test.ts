@@ -108,17 +108,23 @@ Deno.test("mapSeed: where rejects rows; lastTurn keeps the last user turn alone"
 });
 
 Deno.test("seeds stage: the WildChat fixture filtered by where", async () => {
-  const rows = [];
+  const rows: unknown[] = [];
   for await (const { record } of readRecords("fixtures/seeds/chat.jsonl")) rows.push(record);
-  const ctx = testContext(
-    { ...defaults, where: { turn: 1, language: "English" }, lastTurn: true },
-    [memoryInput("chat.jsonl", rows)],
-  );
-  const { records, rejects } = await runStageInMemory(seedsStage, ctx);
-  const where = rejects.filter((r) => r.reason === "where");
-  assert.equal(where.length, 5, "four two-turn rows and one Chinese row");
-  assert.ok(records.every((s) => typeof s.instruction === "string"));
-  for (const r of where) assert.match(r.detail!, /field "(turn|language)" is/);
+  const run = async (where: Record<string, unknown>) => {
+    const ctx = testContext({ ...defaults, where, lastTurn: true }, [
+      memoryInput("chat.jsonl", rows),
+    ]);
+    const { records, rejects } = await runStageInMemory(seedsStage, ctx);
+    assert.ok(records.every((s) => typeof s.instruction === "string"));
+    return rejects.filter((r) => r.reason === "where").map((r) => r.detail!.replace(/^.*: /, ""));
+  };
+  // The recipe's filter: one Chinese row, one redacted row.
+  assert.deepEqual(await run({ language: "English", toxic: false, redacted: false }), [
+    'field "redacted" is true, expected false',
+    'field "language" is "Chinese", expected "English"',
+  ]);
+  const firstTurn = await run({ turn: 1, language: "English" });
+  assert.equal(firstTurn.length, 5, "four two-turn rows and the Chinese row");
 });
 
 Deno.test("parseCategory: tags, bare names, unknown names", () => {
