@@ -225,18 +225,28 @@ export const seedsStage: StageRunner<SeedsOptions, SeedsUnit, SeedPrompt> = {
  * once per run), else undefined.
  */
 const categoryTemplate = perRun(async (o: SeedsOptions) => {
-  const problem = !o.classifier
-    ? o.keepCategories.length ? "a classifier endpoint for keepCategories, found none" : undefined
-    : !o.keepCategories.length
-    ? "keepCategories (the categories to keep) with a classifier, found none"
-    : o.keepCategories.filter((c) => !o.categories.includes(c)).map((c) =>
-      `keepCategories from categories (${o.categories.join(", ")}), found "${c}"`
-    )[0];
+  const problem = categoryProblem(o);
   if (problem) throw new UserError(`seeds: expected ${problem}`);
   return o.classifier
     ? await loadSynthTemplate(o.classifyTemplate, ["instruction", "categories"])
     : undefined;
 });
+
+/** What the category options lack to work together, or undefined when they do. */
+function categoryProblem(o: SeedsOptions): string | undefined {
+  if (!o.classifier) {
+    return o.keepCategories.length
+      ? "a classifier endpoint for keepCategories, found none"
+      : undefined;
+  }
+  if (!o.keepCategories.length) {
+    return "keepCategories (the categories to keep) with a classifier, found none";
+  }
+  const unknown = o.keepCategories.find((c) => !o.categories.includes(c));
+  return unknown === undefined
+    ? undefined
+    : `keepCategories from categories (${o.categories.join(", ")}), found "${unknown}"`;
+}
 
 function clip(s: string): string {
   const text = JSON.stringify(s);
