@@ -212,6 +212,31 @@ Deno.test("synth e2e: worse-response rejects missing sections and coinciding ans
   }
 });
 
+Deno.test("synth: topP reaches every request, chat and math", async () => {
+  const seen: (SampleParams | undefined)[] = [];
+  const base = fakeLlm(() => "");
+  const llm: LlmClient = {
+    ...base,
+    complete: (_messages, params) => {
+      seen.push(params);
+      const texts = Array.from({ length: params?.n ?? 1 }, (_, i) => `\\boxed{${i}}`);
+      return Promise.resolve(
+        texts.map((text) => ({
+          text,
+          usage: { promptTokens: 0, completionTokens: 0 },
+          cached: false,
+        })),
+      );
+    },
+  };
+  const ctx = testContext({ ...defaults, topP: 0.9 }, [
+    memoryInput("seeds", [chatSeeds[0], mathSeeds[0]]),
+  ], { default: llm });
+  await runStageInMemory(synthStage, ctx);
+  assert.equal(seen.length, 3, "baseline answer, worse response, math samples");
+  for (const params of seen) assert.equal(params?.topP, 0.9);
+});
+
 Deno.test("synth e2e: the same seed gives the same pairs; another seed other samples", async () => {
   const rows = [...chatSeeds, ...mathSeeds];
   const first = await runSynth(rows);
