@@ -9,6 +9,7 @@ import { parsePipeline, type PipelineConfig } from "../lib/pipeline/config.ts";
 import { createProgress } from "../lib/pipeline/progress.ts";
 import { runPipeline } from "../lib/pipeline/run.ts";
 import { stages } from "../lib/stages/mod.ts";
+import { startSim } from "../lib/sim/mod.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const SETTINGS = ["pav-thinking", "pav-plan-execute", "pas", "pos", "multitask"];
@@ -145,4 +146,43 @@ Deno.test("recipes: the five benchmarks by their real dataset ids, with J1's ord
     ),
     ["MMLU-Pro", "MATH", "GPQA", "MBPP-Plus", "IFEval"],
   );
+});
+
+Deno.test("recipes: j1-data runs end to end on local stand-ins (fixtures, the simulator)", async () => {
+  const config = await load("j1-data");
+  const sim = await startSim({ seed: 4 });
+  try {
+    // The recipe as written, with the fixtures for the Hugging Face datasets, the simulator for
+    // the generator and small counts.
+    const stage = (id: string) => config.stages.find((s) => s.id === id)!;
+    stage("wildchat").inputs = ["fixtures/seeds/chat.jsonl"];
+    stage("wildchat").options.sample = 25;
+    stage("math").inputs = ["fixtures/seeds/math.json"];
+    stage("math").options.sample = 15;
+    stage("synth").options.quota = { chat: 2, verifiable: 3 };
+    const run = {
+      ...config,
+      runDir: await Deno.makeTempDir(),
+      cache: null,
+      endpoints: { generator: { ...config.endpoints.generator, baseUrl: sim.url } },
+    };
+    const outcomes = await runPipeline(run, stages, {
+      progress: createProgress({ tty: false, write: () => {} }),
+    });
+    const [wildchat, , synth] = outcomes.map((o) => o.manifest!);
+    assert.ok(wildchat.counts.rejectReasons.where >= 2, "the Chinese and the redacted rows");
+    assert.ok(wildchat.counts.rejectReasons.category > 0);
+    assert.deepEqual(synth.summary.quota, {
+      chat: { quota: 2, pairs: 2, shortfall: 0 },
+      verifiable: { quota: 3, pairs: 3, shortfall: 0 },
+    });
+    const pairs = (await Deno.readTextFile(synth.output)).split("\n").filter(Boolean)
+      .map((l) => JSON.parse(l));
+    for (const p of pairs.filter((p) => p.kind === "chat")) {
+      assert.equal(p.provenance.chatMethod, "worse-response");
+      assert.equal(typeof p.instruction, "string", "the last user turn alone");
+    }
+  } finally {
+    await sim.close();
+  }
 });
