@@ -8,7 +8,7 @@ export * from "./lib/errors.ts";
 export { runPipelineFile } from "./lib/api.ts";
 export { loadPipeline, parsePipeline, type PipelineConfig } from "./lib/pipeline/config.ts";
 export { type Manifest, readManifest, runPipeline, type StageOutcome } from "./lib/pipeline/run.ts";
-export type { StageContext, StageInput, StageRunner } from "./lib/pipeline/stage.ts";
+export type { StageContext, StageInput, StageRunner, UnitQuota } from "./lib/pipeline/stage.ts";
 export {
   MAX_REJECTED_SHARE,
   type OptionIssue,

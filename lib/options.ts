@@ -4,7 +4,10 @@
  * @module
  */
 
-/** The JSON type an option takes. `endpoint` is a string naming a declared endpoint. */
+/**
+ * The JSON type an option takes. `endpoint` is a string naming a declared endpoint; one whose
+ * default is `""` is optional (`""`: none).
+ */
 export type OptionType =
   | "string"
   | "number"
@@ -115,6 +118,14 @@ export function objectIssue(
     }
   }
   return undefined;
+}
+
+/** Why a value does not fit an option: what was expected and what was found. */
+export interface OptionProblem {
+  /** e.g. `an integer >= 1`. */
+  expected: string;
+  /** e.g. `string "x"`. */
+  found: string;
 }
 
 /** The options of a stage, by key (camelCase; the CLI flag is its kebab-case form). */

@@ -39,12 +39,21 @@ export interface SeedPrompt {
 /** How a pair was made. */
 export type PairMethod = "modified-instruction" | "sampled-verified" | "given";
 
+/**
+ * How a chat pair was made: `worse-response`, one call that sees the instruction and the
+ * baseline answer and writes the modified instruction and the rejected answer (the Self-Taught
+ * Evaluator's prompt); `three-call`, modified instruction, then each instruction answered alone.
+ */
+export type ChatMethod = "worse-response" | "three-call";
+
 /** Where a pair came from, kept for audits and error analysis. */
 export interface PairProvenance {
   /** Model that wrote the responses (or the modified instruction). */
   model?: string;
   /** Self-Taught-Evaluator: the noisy instruction the rejected response answers. */
   modifiedInstruction?: string;
+  /** Self-Taught-Evaluator: which chat method made the pair. */
+  chatMethod?: ChatMethod;
   /** Sampled-and-verified: every sampled final answer and whether it matched the reference. */
   sampledAnswers?: { answer: string | null; correct: boolean }[];
   /** Free-form extra fields from a given dataset. */

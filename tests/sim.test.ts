@@ -175,6 +175,27 @@ Deno.test("sim: synth, math and plain prompts", async () => {
     assert.ok(modified && modified !== "Write 5 tips for summer gardening.", synth);
     assert.match(modified, /^Write \d tips for summer gardening\.$/);
 
+    // The worse-response prompt: the modified instruction and its answer in J1's sections.
+    const worse = await reply(
+      sim,
+      "[Original Instruction]\nWrite 5 tips for summer gardening.\n\n" +
+        "[The Start of the Baseline Answer]\nWater early.\n[The End of the Baseline Answer]\n\n" +
+        "Reply with [User Question Modified] and the answer between the markers.",
+    );
+    assert.match(
+      worse,
+      /^\[User Question Modified\]\nWrite \d tips for summer gardening\.\n\n\[The start of Assistant's answer to the modified instruction\]\n.*tips.*\n\[The end of Assistant's answer to the modified instruction\]$/,
+    );
+    const category = (instruction: string) =>
+      reply(
+        sim,
+        `[Original Instruction]\n${instruction}\n\n[Categories]\ncoding\nreasoning\nother\n\n` +
+          "Answer in <category></category>.",
+      );
+    assert.equal(await category("Why is the sky blue?"), "<category>reasoning</category>");
+    assert.equal(await category("Fix this python function"), "<category>coding</category>");
+    assert.equal(await category("Hello there"), "<category>other</category>");
+
     const math = "What is 12 + 30? Put the final answer in \\boxed{}.";
     assert.match(await reply(sim, math), /\\boxed\{42\}\.$/);
     const plain = await reply(sim, "Recommend hiking trails near Denver");

@@ -15,9 +15,14 @@ import {
   pairShapeError,
   parseModifiedInstruction,
   parseSynthTemplate,
+  parseWorseResponse,
   pickVerified,
   seedShapeError,
+  synthesizeWorse,
 } from "../lib/synth/mod.ts";
+import { loadSynthTemplate } from "../lib/synth/templates.ts";
+import { type Completion, emptyStats, type SampleParams } from "../lib/llm/types.ts";
+import type { Message } from "../lib/records.ts";
 import { memoryInput, runStageInMemory, testContext } from "./helpers/stage.ts";
 
 const defaults = Object.fromEntries(
@@ -95,8 +100,9 @@ Deno.test("synth e2e: chat and math seeds give pairs of both methods; given pair
     pairs: 6,
     byMethod: { "modified-instruction": 2, "sampled-verified": 3, given: 1 },
   });
-  // Chat: modify + two answers; math: one `n` request.
-  assert.equal(requests, chatSeeds.length * 3 + mathSeeds.length);
+  // Chat (worse-response, the default): the baseline answer + one worse-response call; math:
+  // one `n` request.
+  assert.equal(requests, chatSeeds.length * 2 + mathSeeds.length);
 
   const bySeed = new Map(records.map((p) => [p.seedId, p]));
   for (const seed of chatSeeds) {
@@ -105,6 +111,7 @@ Deno.test("synth e2e: chat and math seeds give pairs of both methods; given pair
     assert.deepEqual(pair.instruction, seed.instruction);
     assert.equal(pair.provenance.model, "j1-sim");
     assert.equal(typeof pair.provenance.modifiedInstruction, "string");
+    assert.equal(pair.provenance.chatMethod, "worse-response");
     assert.notEqual(pair.chosen, pair.rejected);
   }
   // The simulator changes the number, or swaps a word for its opposite.
@@ -131,6 +138,103 @@ Deno.test("synth e2e: chat and math seeds give pairs of both methods; given pair
     assert.ok(sampled.some((s) => s.correct) && sampled.some((s) => !s.correct));
   }
   assert.equal(records.find((p) => p.method === "given"), givenPair);
+});
+
+Deno.test("synth e2e: the three-call method stays an option; its chosen answer is the same request", async () => {
+  const worse = await runSynth(chatSeeds);
+  const three = await runSynth(chatSeeds, { seed: 1 }, { chatMethod: "three-call" });
+  assert.equal(three.requests, chatSeeds.length * 3);
+  assert.deepEqual(three.rejects, []);
+  for (const [i, pair] of three.records.entries()) {
+    assert.equal(pair.provenance.chatMethod, "three-call");
+    assert.equal(pair.chosen, worse.records[i].chosen);
+  }
+});
+
+Deno.test("synth e2e: worse-response sends the instruction and the baseline answer in one call", async () => {
+  const asked: Message[][] = [];
+  const replies = ["Baseline: the river Nile.", WORSE_REPLY];
+  const llm = fakeLlm((messages) => {
+    asked.push(messages);
+    return replies[asked.length - 1];
+  });
+  const templates = {
+    answer: await loadSynthTemplate("answer"),
+    worse: await loadSynthTemplate("worse-response", ["instruction", "response"]),
+  };
+  const out = await synthesizeWorse(chat("s", "Name a river."), llm, templates, {
+    temperature: 0.7,
+    topP: 0.9,
+    maxTokens: 64,
+    seed: 0,
+  });
+  assert.ok("pair" in out);
+  assert.equal(out.pair.chosen, "Baseline: the river Nile.");
+  assert.equal(out.pair.rejected, "Lake Baikal is the deepest lake.");
+  assert.equal(out.pair.provenance.modifiedInstruction, "Name a lake.");
+  assert.equal(asked.length, 2);
+  const prompt = asked[1].at(-1)!.content;
+  assert.ok(prompt.includes("Name a river.") && prompt.includes("Baseline: the river Nile."));
+  for (
+    const marker of [
+      "[User Question Modified]",
+      "[The start of Assistant's answer to the modified instruction]",
+      "[The end of Assistant's answer to the modified instruction]",
+    ]
+  ) assert.ok(prompt.includes(marker), marker);
+});
+
+Deno.test("synth e2e: worse-response rejects missing sections and coinciding answers", async () => {
+  const templates = {
+    answer: await loadSynthTemplate("answer"),
+    worse: await loadSynthTemplate("worse-response", ["instruction", "response"]),
+  };
+  const params = { temperature: 0.7, maxTokens: 64, seed: 0 };
+  const cases: [string, string, string][] = [
+    ["Nile.", "Here is a lake: Baikal.", "no_modified_instruction"],
+    ["Nile.", WORSE_REPLY.replace(/\[The end[^\]]*\]/, ""), "no_modified_answer"],
+    ["Nile.", WORSE_REPLY.replace("Name a lake.", " name a  river. "), "modified_identical"],
+    ["Lake Baikal is the deepest lake.", WORSE_REPLY, "identical_answers"],
+    ["I'm sorry, I can't help with that.", WORSE_REPLY, "refusal"],
+    [
+      "Nile.",
+      WORSE_REPLY.replace("Lake Baikal is the deepest lake.", "I cannot do that."),
+      "refusal",
+    ],
+  ];
+  for (const [chosen, worse, reason] of cases) {
+    let calls = 0;
+    const llm = fakeLlm(() => [chosen, worse][calls++]);
+    const out = await synthesizeWorse(chat("s", "Name a river."), llm, templates, params);
+    assert.equal("issue" in out && out.issue.reason, reason, worse);
+    // A refused baseline stops before the worse-response call.
+    if (chosen.startsWith("I'm sorry")) assert.equal(calls, 1);
+  }
+});
+
+Deno.test("synth: topP reaches every request, chat and math", async () => {
+  const seen: (SampleParams | undefined)[] = [];
+  const base = fakeLlm(() => "");
+  const llm: LlmClient = {
+    ...base,
+    complete: (_messages, params) => {
+      seen.push(params);
+      const texts = Array.from({ length: params?.n ?? 1 }, (_, i) => `\\boxed{${i}}`);
+      return Promise.resolve(
+        texts.map((text) => ({
+          text,
+          usage: { promptTokens: 0, completionTokens: 0 },
+          cached: false,
+        })),
+      );
+    },
+  };
+  const ctx = testContext({ ...defaults, topP: 0.9 }, [
+    memoryInput("seeds", [chatSeeds[0], mathSeeds[0]]),
+  ], { default: llm });
+  await runStageInMemory(synthStage, ctx);
+  assert.equal(seen.length, 3, "baseline answer, worse response, math samples");
+  for (const params of seen) assert.equal(params?.topP, 0.9);
 });
 
 Deno.test("synth e2e: the same seed gives the same pairs; another seed other samples", async () => {
@@ -239,6 +343,16 @@ Deno.test("parseSynthTemplate: sections, placeholder and errors with file:line",
   for (const [text, expected] of cases) {
     assert.throws(() => parseSynthTemplate(text, "t.md"), expected, text);
   }
+  // A worse-response template must show both the instruction and the baseline answer.
+  const both = ["instruction", "response"];
+  assert.throws(
+    () => parseSynthTemplate("## user\n{{instruction}}\n", "w.md", both),
+    /w\.md:1: expected the placeholder \{\{response\}\}, found none/,
+  );
+  assert.throws(
+    () => parseSynthTemplate("## user\n{{instruction}} {{answer}}\n", "w.md", both),
+    /w\.md:2:17: expected the placeholder \{\{instruction\}\} or \{\{response\}\}, found \{\{answer\}\}/,
+  );
 });
 
 Deno.test("isRefusal: refusals at the start of an answer", () => {
@@ -260,6 +374,41 @@ Deno.test("isRefusal: refusals at the start of an answer", () => {
     ["", false],
   ];
   for (const [text, expected] of cases) assert.equal(isRefusal(text), expected, text);
+});
+
+Deno.test("parseWorseResponse: the sections by their markers, whatever the case and spacing", () => {
+  const ok = { modified: "Name a lake.", answer: "Lake Baikal is the deepest lake." };
+  const cases: [string, string | typeof ok][] = [
+    [WORSE_REPLY, ok],
+    ["Sure!\n" + WORSE_REPLY + "\nHope this helps.", ok],
+    [
+      WORSE_REPLY.toUpperCase().replace("NAME A LAKE.", "Name a lake.").replace(
+        "LAKE BAIKAL IS THE DEEPEST LAKE.",
+        "Lake Baikal is the deepest lake.",
+      ),
+      ok,
+    ],
+    [
+      WORSE_REPLY.replaceAll("Assistant's", "Assistant’s").replace(
+        "[User Question Modified]",
+        "[ User  Question Modified ]",
+      ),
+      ok,
+    ],
+    [
+      "[User Question Modified]\nx\n[User Question Modified]\nName a lake.\n" +
+      WORSE_REPLY.slice(WORSE_REPLY.indexOf("\n\n")),
+      ok,
+    ],
+    ["Name a lake.\n" + WORSE_REPLY.slice(WORSE_REPLY.indexOf("\n\n")), "no_modified_instruction"],
+    [WORSE_REPLY.replace("Name a lake.", " "), "no_modified_instruction"],
+    [WORSE_REPLY.slice(0, WORSE_REPLY.indexOf("\n\n")), "no_modified_answer"],
+    [WORSE_REPLY.replace("Lake Baikal is the deepest lake.", ""), "no_modified_answer"],
+  ];
+  for (const [text, expected] of cases) {
+    const got = parseWorseResponse(text);
+    assert.deepEqual("issue" in got ? got.issue.reason : got, expected, text);
+  }
 });
 
 Deno.test("parseModifiedInstruction: the last non-empty tag, trimmed", () => {
@@ -363,3 +512,24 @@ Deno.test("seedShapeError and pairShapeError: what a row must have", () => {
   assert.match(pairShapeError({ ...pair, rejected: undefined })!, /string "rejected"/);
   assert.match(pairShapeError({ ...pair, instruction: [] })!, /user turn/);
 });
+
+const WORSE_REPLY = "[User Question Modified]\nName a lake.\n\n" +
+  "[The start of Assistant's answer to the modified instruction]\n" +
+  "Lake Baikal is the deepest lake.\n" +
+  "[The end of Assistant's answer to the modified instruction]";
+
+/** A client answering each request with `reply(messages, params)`. */
+function fakeLlm(reply: (messages: Message[], params?: SampleParams) => string): LlmClient {
+  return {
+    endpoint: endpointDefaults({ name: "fake", baseUrl: "http://fake", model: "fake" }),
+    complete: (messages, params) =>
+      Promise.resolve(
+        [{
+          text: reply(messages, params),
+          usage: { promptTokens: 0, completionTokens: 0 },
+          cached: false,
+        } as Completion],
+      ),
+    stats: emptyStats,
+  };
+}

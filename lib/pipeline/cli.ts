@@ -178,7 +178,8 @@ export function runStageCli(runner: StageRunner<any, any, any>, args: string[]):
     for (const [key, spec] of Object.entries(runner.options)) {
       const raw = values[kebab(key)] as string | undefined;
       if (raw === undefined) {
-        if (spec.type === "endpoint") options[key] = "default";
+        // An optional endpoint (default "") stays unset unless its flag names the endpoint.
+        if (spec.type === "endpoint") options[key] = spec.default === "" ? "" : "default";
         else if (spec.default !== undefined) options[key] = spec.default;
         else if (spec.required) {
           throw new UserError(`--${kebab(key)}: expected ${spec.description}, found nothing`);
@@ -193,7 +194,9 @@ export function runStageCli(runner: StageRunner<any, any, any>, args: string[]):
         throw new UserError(`--${kebab(key)}: expected ${issue.expected}, found ${issue.found}`);
       }
     }
-    const usesEndpoint = Object.values(runner.options).some((s) => s.type === "endpoint");
+    const usesEndpoint = Object.entries(runner.options).some(([key, s]) =>
+      s.type === "endpoint" && options[key] !== ""
+    );
     const endpoints: PipelineConfig["endpoints"] = {};
     if (usesEndpoint) {
       const baseUrl = values["base-url"] as string | undefined;
@@ -294,7 +297,9 @@ function flagValue(flag: string, raw: string, spec: OptionSpec): unknown {
       }
   }
   const problem = optionProblem(value, spec);
-  if (problem) throw new UserError(`--${flag}: expected ${problem}, found ${describeValue(value)}`);
+  if (problem) {
+    throw new UserError(`--${flag}: expected ${problem.expected}, found ${problem.found}`);
+  }
   return value;
 }
 

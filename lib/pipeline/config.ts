@@ -8,7 +8,12 @@ import { type Node, type ParseError, parseTree, printParseErrorCode } from "json
 import { type Location, UserError, UserErrors } from "../errors.ts";
 import type { EndpointConfig } from "../llm/types.ts";
 import { endpointDefaults } from "../llm/endpoint.ts";
-import { describeValue, type OptionSpec, type OptionsSpec } from "../options.ts";
+import {
+  describeValue,
+  type OptionProblem,
+  type OptionSpec,
+  type OptionsSpec,
+} from "../options.ts";
 import type { StageRunner } from "./stage.ts";
 import { interpolate } from "./interpolate.ts";
 import { pathExists } from "../io/path_exists.ts";
@@ -131,7 +136,7 @@ class Checker {
     const value = this.value(node);
     const problem = optionProblem(value, spec, endpoints);
     if (problem) {
-      this.fail(node, problem, describeValue(value));
+      this.fail(node, problem.expected, problem.found);
       return undefined;
     }
     return value;
@@ -139,20 +144,21 @@ class Checker {
 }
 
 /**
- * What a value should have been, if it does not fit its option spec (else undefined). Shared
- * by pipeline-file validation and CLI flags.
+ * What a value should have been and what it is, if it does not fit its option spec (else
+ * undefined). Shared by pipeline-file validation and CLI flags.
  */
 export function optionProblem(
   value: unknown,
   spec: OptionSpec,
   endpoints?: string[],
-): string | undefined {
+): OptionProblem | undefined {
   const fits = (v: unknown, type = spec.type): boolean => {
     switch (type) {
       case "string":
       case "endpoint":
         return typeof v === "string" && (!spec.enum || spec.enum.includes(v)) &&
-          (type !== "endpoint" || !endpoints || endpoints.includes(v));
+          (type !== "endpoint" || !endpoints || endpoints.includes(v) ||
+            (v === "" && spec.default === ""));
       case "number":
         return typeof v === "number" && inRange(v, spec);
       case "integer":
@@ -165,7 +171,8 @@ export function optionProblem(
         return typeof v === "object" && v !== null && !Array.isArray(v);
     }
   };
-  return fits(value) ? undefined : expectedOf(spec, endpoints);
+  if (!fits(value)) return { expected: expectedOf(spec, endpoints), found: describeValue(value) };
+  return undefined;
 }
 
 function inRange(v: number, spec: OptionSpec): boolean {
@@ -422,7 +429,7 @@ function parseOptions(
       nodes.set(key, v);
     } else if (s.default !== undefined) {
       out[key] = s.default;
-      if (s.type === "endpoint" && !endpoints.includes(s.default as string)) {
+      if (s.type === "endpoint" && s.default !== "" && !endpoints.includes(s.default as string)) {
         c.fail(stageNode, `option "${key}": ${expectedOf(s, endpoints)}`, "nothing");
       }
     } else if (s.required) {

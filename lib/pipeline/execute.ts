@@ -2,12 +2,16 @@
  * Runs one stage durably: units are processed concurrently but written in unit order, and a
  * journal records, after each write of finished units (at most every 200 ms), how many units
  * are done and how many bytes each output file holds. A killed stage resumes by truncating its files to the last journal entry and
- * skipping the units already written, so the final output equals an uninterrupted run.
+ * skipping the units already written, so the final output equals an uninterrupted run. A
+ * stage with a quota stops after the unit that meets it, decided in unit order as units are
+ * written (a resumed stage recounts the records it had written).
  * @module
  */
 import { EndpointError, UserError } from "../errors.ts";
 import { jsonLine, readJsonl } from "../io/jsonl.ts";
 import type { Reject, StageContext, StageRunner, UnitResult } from "./stage.ts";
+
+const NOTHING: UnitResult<never> = { records: [], rejects: [] };
 
 /** Where a stage's files live. */
 export interface StagePaths {
@@ -174,12 +178,20 @@ export async function executeStage<O, U, R>(
   const concurrency = Math.max(1, runner.concurrency?.(ctx) ?? 1);
   const windowSize = concurrency * 4;
   const iterator = runner.units(ctx)[Symbol.asyncIterator]();
-  const done = new Map<number, UnitResult<R>>();
+  const done = new Map<number, { unit: U; result: UnitResult<R> }>();
+  const quota = runner.quota?.(ctx);
+  if (quota && resume) {
+    for await (const record of readJsonl<R>(paths.output)) {
+      quota.count(record);
+    }
+  }
+  /** Set once the quota is met in unit order: nothing more is started or written. */
+  let stopped = quota?.met() ?? false;
   let running = 0;
   /** Resolved when a unit settles (one promise per wait, not a race over every unit). */
   let settled = Promise.withResolvers<void>();
   let started = 0;
-  let exhausted = false;
+  let exhausted = stopped;
   let failure: unknown;
   /** What the endpoint answered to the first unit it refused in this execution. */
   let refusal: string | undefined;
@@ -212,9 +224,11 @@ export async function executeStage<O, U, R>(
     lastFlush = Date.now();
   };
   const writeReady = async () => {
-    while (done.has(state.units)) {
-      const result = done.get(state.units)!;
+    while (!stopped && done.has(state.units)) {
+      const { unit, result: produced } = done.get(state.units)!;
       done.delete(state.units);
+      const result = !quota || quota.wants(unit) ? produced : NOTHING;
+      for (const record of result.records) quota?.count(record);
       pendingOut += result.records.map(jsonLine).join("");
       pendingRej += result.rejects.map(jsonLine).join("");
       state.units++;
@@ -225,6 +239,7 @@ export async function executeStage<O, U, R>(
         if (r.reason === REFUSED) refusal ??= r.detail;
       }
       hooks.onUnit?.(state.units, state.rejects);
+      if (quota?.met()) stopped = exhausted = true;
     }
     if (
       pendingOut.length + pendingRej.length >= FLUSH_BYTES || Date.now() - lastFlush >= FLUSH_MS
@@ -243,22 +258,35 @@ export async function executeStage<O, U, R>(
           break;
         }
         const index = started++;
+        const unit = next.value;
+        if (quota && !quota.wants(unit)) {
+          done.set(index, { unit, result: NOTHING });
+          continue;
+        }
         running++;
-        processUnit(runner, next.value, ctx).then(
-          (result) => done.set(index, result),
+        processUnit(runner, unit, ctx).then(
+          (result) => done.set(index, { unit, result }),
           (err) => failure ??= err,
         ).finally(() => {
           running--;
           settled.resolve();
         });
       }
-      if (running === 0) break;
+      if (running === 0) {
+        // Only skipped units may be waiting: write them, then draw more.
+        await writeReady();
+        if (exhausted || failure !== undefined) break;
+        continue;
+      }
       await settled.promise;
       settled = Promise.withResolvers();
       await writeReady();
     }
     await writeReady();
-    if (failure !== undefined) throw new StageStopped(ctx.stageId, state.units, failure);
+    // A unit that failed after the quota was met would not have been written anyway.
+    if (failure !== undefined && !stopped) {
+      throw new StageStopped(ctx.stageId, state.units, failure);
+    }
   } finally {
     // Whatever stopped the stage, the units already finished are written and journaled.
     await flush().finally(() => {

@@ -369,7 +369,7 @@ function endpointNames(stage: StageConfig, runner: StageRunner): string[] {
   return Object.entries(runner.options)
     .filter(([, spec]) => spec.type === "endpoint")
     .map(([key]) => stage.options[key] as string)
-    .filter((name) => typeof name === "string");
+    .filter((name) => typeof name === "string" && name !== "");
 }
 
 /**

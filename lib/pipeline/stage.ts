@@ -54,6 +54,24 @@ export interface StageContext<O> {
   log(message: string): void;
 }
 
+/**
+ * A cap on what a stage keeps, counted in records (e.g. 17,000 chat pairs): units are drawn in
+ * their fixed order until every quota is met. The runner consults it in unit order as results
+ * are written, so the output is the same whatever ran concurrently: a unit no longer wanted is
+ * written as nothing, and nothing after the unit that meets the last quota is written.
+ */
+export interface UnitQuota<U, R> {
+  /**
+   * Whether a unit is still wanted, given the records counted so far. Once false for a unit it
+   * must stay false (counts only grow), so a unit found unwanted before it runs is skipped.
+   */
+  wants(unit: U): boolean;
+  /** Counts one written record (also the records already written when a stage resumes). */
+  count(record: R): void;
+  /** True once every quota is met. */
+  met(): boolean;
+}
+
 /** A named stage runner. */
 export interface StageRunner<O = Record<string, unknown>, U = unknown, R = unknown> {
   task: string;
@@ -67,6 +85,8 @@ export interface StageRunner<O = Record<string, unknown>, U = unknown, R = unkno
   total?(ctx: StageContext<O>): Promise<number | undefined>;
   /** Units processed at once (default: 1). */
   concurrency?(ctx: StageContext<O>): number;
+  /** A quota of records that ends the stage early (see {@linkcode UnitQuota}); none: all units. */
+  quota?(ctx: StageContext<O>): UnitQuota<U, R> | undefined;
   /** Turns one unit into records and rejects. */
   process(unit: U, ctx: StageContext<O>): Promise<UnitResult<R>>;
   /** Runs once after the last unit, over the stage's output; returns a summary for the manifest. */

@@ -43,6 +43,18 @@ export const SCORE_SCALES = {
 export const SYNTH_MARKERS = {
   original: "[Original Instruction]",
   modified: ["<modified_instruction>", "</modified_instruction>"],
+  /** Worse-response prompt: around the baseline (chosen) answer shown to the generator. */
+  baseline: ["[The Start of the Baseline Answer]", "[The End of the Baseline Answer]"],
+  /** Worse-response output: the header of the modified instruction (J1 v3 Fig. 14). */
+  modifiedQuestion: "[User Question Modified]",
+  /** Worse-response output: around the answer to the modified instruction (J1 v3 Fig. 14). */
+  modifiedAnswer: [
+    "[The start of Assistant's answer to the modified instruction]",
+    "[The end of Assistant's answer to the modified instruction]",
+  ],
+  /** Category prompt: the heading of the category list, and the tag the answer is written in. */
+  categories: "[Categories]",
+  category: ["<category>", "</category>"],
   /** Math prompts ask for the final answer in `\boxed{}`. */
   boxed: "\\boxed{",
 } as const;

@@ -8,6 +8,7 @@ import type { Reject } from "../pipeline/stage.ts";
 import type { SeedKind, SeedPrompt } from "../records.ts";
 import { lastBoxed } from "../math/mod.ts";
 import { firstField, getField, INSTRUCTION_FIELDS, toInstruction } from "./fields.ts";
+import { type Where, whereMismatch } from "./where.ts";
 
 /** Which row fields hold what; unset ones are looked up under common names. */
 export interface SeedFields {
@@ -27,6 +28,13 @@ export interface MapSeedOptions {
   source: string;
   /** Field names, when not the common ones. */
   fields?: SeedFields;
+  /** Keep only rows whose source fields meet these conditions (reject: `where`). */
+  where?: Where;
+  /**
+   * A conversation's last user turn alone is the instruction (as the Self-Taught Evaluator read
+   * WildChat), not the conversation up to it.
+   */
+  lastTurn?: boolean;
 }
 
 /** A mapped record, or why the row was dropped. */
@@ -75,7 +83,7 @@ export function rowReject(
  * {@linkcode INSTRUCTION_FIELDS} present (a conversation is cut to end on its last user turn);
  * the reference from `fields.reference` or {@linkcode REFERENCE_FIELDS}; the id from
  * `fields.id`, else `contentId(source, instruction)`. Never throws on bad rows: it returns a
- * reject (`no_instruction`, `bad_instruction`, `no_reference`).
+ * reject (`where`, `no_instruction`, `bad_instruction`, `no_reference`).
  *
  * @example
  * ```ts
@@ -97,6 +105,8 @@ export function mapSeed(
   opts: MapSeedOptions,
 ): Mapped<"seed", SeedPrompt> {
   const fields = opts.fields ?? {};
+  const mismatch = opts.where && whereMismatch(row, opts.where);
+  if (mismatch) return rowReject("where", mismatch, row, loc);
   const found = fields.instruction !== undefined
     ? { name: fields.instruction, value: getField(row, fields.instruction) }
     : firstField(row, INSTRUCTION_FIELDS);
@@ -104,7 +114,10 @@ export function mapSeed(
     const tried = fields.instruction ?? INSTRUCTION_FIELDS.join(", ");
     return rowReject("no_instruction", `no instruction field (tried ${tried})`, row, loc);
   }
-  const instruction = toInstruction(found.value);
+  let instruction = toInstruction(found.value);
+  if (opts.lastTurn && Array.isArray(instruction)) {
+    instruction = instruction.findLast((m) => m.role === "user")!.content.trim();
+  }
   if (instruction === undefined) {
     return rowReject(
       "bad_instruction",

@@ -11,3 +11,4 @@ export * from "./map.ts";
 export * from "./minhash.ts";
 export * from "./mix.ts";
 export * from "./sample.ts";
+export * from "./where.ts";

@@ -54,7 +54,15 @@ export function simulateReply(
 
   if (judgePrompt) return renderJudgment(judge(judgePrompt, options, rand), reasoningField);
   let content: string;
-  if (prompt.includes(SYNTH_MARKERS.modified[0]) && prompt.includes(SYNTH_MARKERS.original)) {
+  if (prompt.includes(SYNTH_MARKERS.modifiedQuestion) && prompt.includes(SYNTH_MARKERS.original)) {
+    content = worseResponseReply(originalInstruction(prompt), rand);
+  } else if (
+    prompt.includes(SYNTH_MARKERS.categories) && prompt.includes(SYNTH_MARKERS.category[0])
+  ) {
+    content = categoryReply(originalInstruction(prompt), categoryList(prompt));
+  } else if (
+    prompt.includes(SYNTH_MARKERS.modified[0]) && prompt.includes(SYNTH_MARKERS.original)
+  ) {
     content = modifyInstructionReply(originalInstruction(prompt), rand);
   } else if (prompt.includes(SYNTH_MARKERS.boxed)) {
     content = mathReply(lastUser, options, promptId, rand);
@@ -142,6 +150,47 @@ function modifyInstructionReply(original: string, rand: Rand): string {
   return `Here is a subtly changed version of the instruction.\n${open}\n${
     modifyInstruction(original, rand)
   }\n${close}`;
+}
+
+/**
+ * The Self-Taught-Evaluator worse response: a subtly changed instruction under its header, then
+ * a plain answer to it (reusing its key words, so it drifts from the original) between the
+ * answer markers.
+ */
+function worseResponseReply(original: string, rand: Rand): string {
+  const modified = modifyInstruction(original, rand);
+  const [start, end] = SYNTH_MARKERS.modifiedAnswer;
+  return `${SYNTH_MARKERS.modifiedQuestion}\n${modified}\n\n${start}\n${
+    plainReply(modified, rand)
+  }\n${end}`;
+}
+
+/** The category names listed under the prompt's category heading, one per line. */
+function categoryList(prompt: string): string[] {
+  const after = prompt.slice(
+    prompt.indexOf(SYNTH_MARKERS.categories) + SYNTH_MARKERS.categories.length,
+  );
+  const block = after.trimStart().split(/\n\s*\n/)[0];
+  return block.split("\n").map((l) => l.replace(/^[-*\s]+/, "").trim()).filter(Boolean);
+}
+
+/** Words that send an instruction to a category of that name, when the prompt lists it. */
+const CATEGORY_CUES: [string, RegExp][] = [
+  ["coding", /\b(code|function|python|javascript|program|bug|sql|regex)\b/i],
+  ["math", /\d\s*[-+*\/^=]\s*\d|\b(equation|integral|solve for)\b/i],
+  ["reasoning", /\b(why|explain|compare|reason|how (many|much|does|do|can)|what if|cause)\b/i],
+  ["writing", /\b(write|poem|story|essay|letter|rewrite|summari[sz]e)\b/i],
+];
+
+/**
+ * A category for an instruction: the first listed category whose cue words it contains, else
+ * the last listed one (lists end with a catch-all such as `other`).
+ */
+function categoryReply(instruction: string, categories: string[]): string {
+  const [open, close] = SYNTH_MARKERS.category;
+  const listed = new Set(categories.map((c) => c.toLowerCase()));
+  const cued = CATEGORY_CUES.find(([name, cue]) => listed.has(name) && cue.test(instruction));
+  return `${open}${cued?.[0] ?? categories.at(-1) ?? "other"}${close}`;
 }
 
 /**

@@ -1,11 +1,16 @@
 /**
  * The `seeds` stage: rows from JSONL, JSON, Parquet or the Hugging Face dataset viewer →
- * cleaned, deduplicated, sampled SeedPrompts. Dedupe and sampling see the whole stream, so the
- * stage restarts rather than resumes (it makes no LLM calls, so a restart costs little).
+ * filtered (`where`), cleaned, deduplicated, sampled SeedPrompts, optionally kept by an LLM's
+ * category (chat seeds). Dedupe and sampling see the whole stream, so the stage restarts rather
+ * than resumes (the category requests of a restart are answered by the response cache).
  * @module
  */
+import { UserError } from "../errors.ts";
 import { SEED_KINDS, type SeedKind, type SeedPrompt } from "../records.ts";
 import type { Reject, StageContext, StageRunner } from "../pipeline/stage.ts";
+import { perRun } from "../pipeline/per_run.ts";
+import { loadSynthTemplate } from "../synth/templates.ts";
+import { classifySeed, DEFAULT_CATEGORIES } from "../seeds/category.ts";
 import {
   cleanSeeds,
   dedupeSeeds,
@@ -14,6 +19,8 @@ import {
   mixSeeds,
   sampleSeeds,
   type SeedFields,
+  type Where,
+  whereProblem,
 } from "../seeds/mod.ts";
 import { fieldsIssue, objectIssue } from "../options.ts";
 
@@ -22,6 +29,10 @@ export interface SeedsOptions {
   kind: SeedKind | "auto";
   source: string;
   fields: SeedFields;
+  /** Conditions on the source rows' own fields. */
+  where: Where;
+  /** A conversation's last user turn alone is the instruction. */
+  lastTurn: boolean;
   minChars: number;
   maxChars: number;
   language: "" | "en";
@@ -31,6 +42,16 @@ export interface SeedsOptions {
   sample: number;
   mix: Partial<Record<SeedKind, number>>;
   seed: number;
+  /** The endpoint that classifies chat seeds (`""`: no category filter). */
+  classifier: string;
+  /** The categories the classifier chooses from. */
+  categories: string[];
+  /** Chat seeds of these categories are kept, the others rejected. */
+  keepCategories: string[];
+  /** The category prompt: a built-in name or a file path. */
+  classifyTemplate: string;
+  /** Seeds classified at once. */
+  concurrency: number;
 }
 
 /** A unit: the seed to write (if any) and the rejects found since the previous one. */
@@ -61,6 +82,18 @@ export const seedsStage: StageRunner<SeedsOptions, SeedsUnit, SeedPrompt> = {
       default: {},
       description: "Field names: {instruction, reference, id} (default: common names)",
       check: (fields) => fieldsIssue(fields, ["instruction", "reference", "id"]),
+    },
+    where: {
+      type: "object",
+      default: {},
+      check: whereProblem,
+      description: 'Keep rows whose fields meet these conditions, e.g. {"turn": 1, "language": ' +
+        '"English", "toxic": false}: a value, a list of values, or {"min", "max"}',
+    },
+    lastTurn: {
+      type: "boolean",
+      default: false,
+      description: "The last user turn alone is the instruction (not the conversation up to it)",
     },
     minChars: { type: "integer", default: 1, min: 0, description: "Drop shorter instructions" },
     maxChars: {
@@ -103,9 +136,38 @@ export const seedsStage: StageRunner<SeedsOptions, SeedsUnit, SeedPrompt> = {
         ),
     },
     seed: { type: "integer", default: 0, description: "Sampling seed" },
+    classifier: {
+      type: "endpoint",
+      default: "",
+      description: "Endpoint classifying chat seeds by category (empty: no category filter)",
+    },
+    categories: {
+      type: "string[]",
+      default: [...DEFAULT_CATEGORIES],
+      description: "Categories the classifier chooses from (the last one a catch-all)",
+    },
+    keepCategories: {
+      type: "string[]",
+      default: [],
+      description: 'Keep chat seeds of these categories (the Self-Taught Evaluator: ["reasoning"])',
+    },
+    classifyTemplate: {
+      type: "string",
+      default: "classify-instruction",
+      description: "Category prompt with {{instruction}} and {{categories}} (built-in or file)",
+    },
+    concurrency: {
+      type: "integer",
+      default: 16,
+      min: 1,
+      runtime: true,
+      description: "Seeds classified at once",
+    },
   },
   async *units(ctx) {
     const o = ctx.options;
+    // Wrong category settings or template fail here, before any row is read.
+    await categoryTemplate(o);
     const pending: Reject[] = [];
     const onReject = (r: Reject) => pending.push(r);
     let seeds: AsyncIterable<SeedPrompt> = mapped(ctx, onReject);
@@ -127,8 +189,35 @@ export const seedsStage: StageRunner<SeedsOptions, SeedsUnit, SeedPrompt> = {
     for await (const seed of seeds) yield { seed, rejects: pending.splice(0) };
     if (pending.length) yield { rejects: pending.splice(0) };
   },
-  process(unit) {
-    return Promise.resolve({ records: unit.seed ? [unit.seed] : [], rejects: unit.rejects });
+  concurrency: (ctx) => ctx.options.concurrency,
+  async process(unit, ctx) {
+    const { seed, rejects } = unit;
+    const o = ctx.options;
+    if (!seed || !o.classifier || seed.kind !== "chat") {
+      return { records: seed ? [seed] : [], rejects };
+    }
+    const template = (await categoryTemplate(o))!;
+    const { category, reply } = await classifySeed(
+      seed,
+      ctx.llm(o.classifier),
+      template,
+      o.categories,
+    );
+    if (category !== null && o.keepCategories.includes(category)) {
+      return { records: [seed], rejects };
+    }
+    const reject: Reject = category === null
+      ? {
+        reason: "no_category",
+        detail: `expected one of the categories, found ${clip(reply)}`,
+        record: seed,
+      }
+      : {
+        reason: "category",
+        detail: `classified as ${category} (kept: ${o.keepCategories.join(", ")})`,
+        record: seed,
+      };
+    return { records: [], rejects: [...rejects, reject] };
   },
   async finish(ctx, output) {
     const byKind: Record<string, number> = {};
@@ -139,6 +228,39 @@ export const seedsStage: StageRunner<SeedsOptions, SeedsUnit, SeedPrompt> = {
     return { byKind, ...(Object.keys(shortfall).length ? { mixShortfall: shortfall } : {}) };
   },
 };
+
+/**
+ * The category template when a classifier is set (checked against the other category options
+ * once per run), else undefined.
+ */
+const categoryTemplate = perRun(async (o: SeedsOptions) => {
+  const problem = categoryProblem(o);
+  if (problem) throw new UserError(`seeds: expected ${problem}`);
+  return o.classifier
+    ? await loadSynthTemplate(o.classifyTemplate, ["instruction", "categories"])
+    : undefined;
+});
+
+/** What the category options lack to work together, or undefined when they do. */
+function categoryProblem(o: SeedsOptions): string | undefined {
+  if (!o.classifier) {
+    return o.keepCategories.length
+      ? "a classifier endpoint for keepCategories, found none"
+      : undefined;
+  }
+  if (!o.keepCategories.length) {
+    return "keepCategories (the categories to keep) with a classifier, found none";
+  }
+  const unknown = o.keepCategories.find((c) => !o.categories.includes(c));
+  return unknown === undefined
+    ? undefined
+    : `keepCategories from categories (${o.categories.join(", ")}), found "${unknown}"`;
+}
+
+function clip(s: string): string {
+  const text = JSON.stringify(s);
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}
 
 function logMix(ctx: StageContext<SeedsOptions>, report: Partial<Record<SeedKind, KindReport>>) {
   for (const [kind, r] of Object.entries(report)) {
@@ -157,6 +279,8 @@ async function* mapped(
         kind: ctx.options.kind,
         source,
         fields: ctx.options.fields,
+        where: ctx.options.where,
+        lastTurn: ctx.options.lastTurn,
       });
       if ("seed" in out) yield out.seed;
       else onReject(out.reject);

@@ -61,7 +61,7 @@ export function answerMessages(
   text: string,
   template: SynthTemplate,
 ): Message[] {
-  const rendered = renderSynth(template, text);
+  const rendered = renderSynth(template, { instruction: text });
   if (typeof instruction === "string") return rendered;
   const turns = [...instruction];
   const last = turns.findLastIndex((m) => m.role === "user");

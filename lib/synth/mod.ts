@@ -10,3 +10,4 @@ export * from "./outcome.ts";
 export * from "./modified.ts";
 export * from "./verified.ts";
 export * from "./shape.ts";
+export * from "./worse.ts";

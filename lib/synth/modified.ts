@@ -1,12 +1,14 @@
 /**
- * The Self-Taught-Evaluator recipe for chat seeds: ask for a subtly modified instruction x',
- * answer x' (rejected: a good answer to the wrong question) and answer x (chosen).
+ * The Self-Taught-Evaluator recipe for chat seeds in three calls: ask for a subtly modified
+ * instruction x', answer x' (rejected: a good answer to the wrong question) and answer x
+ * (chosen); and the checks and helpers every chat method shares (`worse.ts` is the one-call
+ * method).
  * @module
  */
 import { contentId } from "../ids.ts";
-import type { LlmClient } from "../llm/types.ts";
+import type { LlmClient, SampleParams } from "../llm/types.ts";
 import { SYNTH_MARKERS } from "../prompts/markers.ts";
-import type { SeedPrompt } from "../records.ts";
+import type { ChatMethod, Pair, SeedPrompt } from "../records.ts";
 import { answerMessages, lastUserText } from "./conversation.ts";
 import type { Synthesized, SynthIssue, SynthParams } from "./outcome.ts";
 import { isRefusal } from "./refusal.ts";
@@ -79,12 +81,37 @@ export function checkModifiedInstruction(
 ): { modified: string } | { issue: SynthIssue } {
   const modified = parseModifiedInstruction(reply);
   if (modified === null) {
-    return { issue: { reason: "no_modified_instruction", detail: clip(reply) } };
+    return { issue: { reason: "no_modified_instruction", detail: clipDetail(reply) } };
   }
-  if (sameText(modified, original)) {
-    return { issue: { reason: "modified_identical", detail: clip(modified) } };
+  const issue = modifiedIssue(original, modified);
+  return issue ? { issue } : { modified };
+}
+
+/** `modified_identical` when the modified instruction is the original again, else null. */
+export function modifiedIssue(original: string, modified: string): SynthIssue | null {
+  return sameText(modified, original)
+    ? { reason: "modified_identical", detail: clipDetail(modified) }
+    : null;
+}
+
+/**
+ * Why one answer cannot be part of a pair, or null when it can: `empty_answer`, `refusal` (it
+ * opens with one). `role` names it in the detail.
+ *
+ * @example
+ * ```ts
+ * import { answerIssue } from "./modified.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(answerIssue("chosen", "Three tips: …"), null);
+ * assert.equal(answerIssue("chosen", "I'm sorry, I can't.")?.reason, "refusal");
+ * ```
+ */
+export function answerIssue(role: "chosen" | "rejected", answer: string): SynthIssue | null {
+  if (answer.trim() === "") {
+    return { reason: "empty_answer", detail: `the ${role} answer is empty` };
   }
-  return { modified };
+  if (isRefusal(answer)) return { reason: "refusal", detail: clipDetail(answer) };
+  return null;
 }
 
 /**
@@ -100,22 +127,17 @@ export function checkModifiedInstruction(
  * ```
  */
 export function checkAnswers(chosen: string, rejected: string): SynthIssue | null {
-  const empty = [chosen, rejected].findIndex((a) => a.trim() === "");
-  if (empty >= 0) {
-    return {
-      reason: "empty_answer",
-      detail: `the ${["chosen", "rejected"][empty]} answer is empty`,
-    };
+  const issue = answerIssue("chosen", chosen) ?? answerIssue("rejected", rejected);
+  if (issue) return issue;
+  if (sameText(chosen, rejected)) {
+    return { reason: "identical_answers", detail: clipDetail(chosen) };
   }
-  const refusal = [chosen, rejected].find(isRefusal);
-  if (refusal !== undefined) return { reason: "refusal", detail: clip(refusal) };
-  if (sameText(chosen, rejected)) return { reason: "identical_answers", detail: clip(chosen) };
   return null;
 }
 
 /**
- * Runs the recipe for one chat seed: one request for the modified instruction, then the two
- * answers at once. A multi-turn seed keeps its conversation; only its last user turn is
+ * Runs the three-call recipe for one chat seed: one request for the modified instruction, then
+ * the two answers at once. A multi-turn seed keeps its conversation; only its last user turn is
  * modified (and answered). The pair's provenance keeps the model and the modified instruction.
  */
 export async function synthesizeModified(
@@ -124,40 +146,72 @@ export async function synthesizeModified(
   templates: ModifiedTemplates,
   params: SynthParams,
 ): Promise<Synthesized> {
-  const ask = (purpose: string) => ({
-    temperature: params.temperature,
-    maxTokens: params.maxTokens,
-    seed: requestSeed(params.seed, 1, seed.id, purpose),
-  });
   const original = lastUserText(seed.instruction);
-  const [reply] = await llm.complete(renderSynth(templates.modify, original), ask("modify"));
+  const [reply] = await llm.complete(
+    renderSynth(templates.modify, { instruction: original }),
+    synthRequest(params, seed, "modify"),
+  );
   const checked = checkModifiedInstruction(original, reply.text);
   if ("issue" in checked) return checked;
-  const answer = async (text: string, purpose: string) =>
-    (await llm.complete(answerMessages(seed.instruction, text, templates.answer), ask(purpose)))[0]
-      .text;
   const [chosen, rejected] = await settleAll([
-    answer(original, "chosen"),
-    answer(checked.modified, "rejected"),
+    answerSeed(seed, original, llm, templates.answer, params, "chosen"),
+    answerSeed(seed, checked.modified, llm, templates.answer, params, "rejected"),
   ]);
   const issue = checkAnswers(chosen, rejected);
   if (issue) return { issue };
+  return { pair: chatPair(seed, llm, chosen, rejected, checked.modified, "three-call") };
+}
+
+/**
+ * The sampling parameters of one request of a chat recipe; `purpose` gives each request of a
+ * seed its own seed, so the chosen answer is the same request in every chat method (and
+ * cached once).
+ */
+export function synthRequest(params: SynthParams, seed: SeedPrompt, purpose: string): SampleParams {
   return {
-    pair: {
-      id: contentId(seed.id, chosen, rejected),
-      seedId: seed.id,
-      source: seed.source,
-      kind: seed.kind,
-      instruction: seed.instruction,
-      chosen,
-      rejected,
-      method: "modified-instruction",
-      provenance: { model: llm.endpoint.model, modifiedInstruction: checked.modified },
-    },
+    temperature: params.temperature,
+    topP: params.topP,
+    maxTokens: params.maxTokens,
+    seed: requestSeed(params.seed, 1, seed.id, purpose),
   };
 }
 
-/** A detail short enough for a manifest line. */
-function clip(s: string): string {
+/** The answer to `text` in the place of the seed's last user turn. */
+export async function answerSeed(
+  seed: SeedPrompt,
+  text: string,
+  llm: LlmClient,
+  template: SynthTemplate,
+  params: SynthParams,
+  purpose: string,
+): Promise<string> {
+  const messages = answerMessages(seed.instruction, text, template);
+  return (await llm.complete(messages, synthRequest(params, seed, purpose)))[0].text;
+}
+
+/** A chat pair: the baseline answer chosen, the answer to the modified instruction rejected. */
+export function chatPair(
+  seed: SeedPrompt,
+  llm: LlmClient,
+  chosen: string,
+  rejected: string,
+  modifiedInstruction: string,
+  chatMethod: ChatMethod,
+): Pair {
+  return {
+    id: contentId(seed.id, chosen, rejected),
+    seedId: seed.id,
+    source: seed.source,
+    kind: seed.kind,
+    instruction: seed.instruction,
+    chosen,
+    rejected,
+    method: "modified-instruction",
+    provenance: { model: llm.endpoint.model, modifiedInstruction, chatMethod },
+  };
+}
+
+/** A text cut short enough for a reject's detail. */
+export function clipDetail(s: string): string {
   return s.length > 200 ? `${s.slice(0, 197)}...` : s;
 }

@@ -19,6 +19,8 @@ export type Synthesized = { pair: Pair } | { issue: SynthIssue };
 export interface SynthParams {
   /** Sampling temperature of every request. */
   temperature: number;
+  /** Nucleus sampling of every request (the Self-Taught Evaluator sampled with 0.9). */
+  topP?: number;
   /** Max tokens of each completion. */
   maxTokens: number;
   /** Base seed; each request adds a per-seed offset (see `requestSeed`). */

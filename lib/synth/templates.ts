@@ -1,7 +1,9 @@
 /**
  * Synth prompt templates: small Markdown files a user can copy and edit, with an optional
- * `## system` section, a `## user` section and the one placeholder `{{instruction}}`.
- * One-line HTML comments before the first section are notes, not prompt text.
+ * `## system` section, a `## user` section and placeholders: `{{instruction}}` in every
+ * template, plus `{{response}}` in the worse-response template (the baseline answer) and
+ * `{{categories}}` in the category template. One-line HTML comments before the first section
+ * are notes, not prompt text.
  *
  * ```
  * ## system
@@ -28,14 +30,21 @@ export interface SynthTemplate {
 }
 
 /** The built-in synth templates, by name (files in `templates/synth/`). */
-export const SYNTH_TEMPLATES = ["modify-instruction", "answer", "solve-math"] as const;
+export const SYNTH_TEMPLATES = [
+  "modify-instruction",
+  "answer",
+  "solve-math",
+  "worse-response",
+  "classify-instruction",
+] as const;
 
-/** The one placeholder of a synth template. */
-const PLACEHOLDER = "instruction";
+/** The values a synth template is rendered with, by placeholder name. */
+export type SynthValues = Record<string, string>;
 
 /**
- * Parses a synth template's text. Throws a {@linkcode UserError} naming `source:line` when a
- * section is missing or repeated, a placeholder is not `{{instruction}}`, or there is none.
+ * Parses a synth template's text. `placeholders` are the names it must use, each at least once,
+ * and the only ones it may use (default: `instruction`). Throws a {@linkcode UserError} naming
+ * `source:line` when a section is missing or repeated, or a placeholder is unknown or missing.
  *
  * @example
  * ```ts
@@ -46,7 +55,11 @@ const PLACEHOLDER = "instruction";
  * assert.throws(() => parseSynthTemplate("## user\nHello\n", "bad.md"), /bad\.md:1: expected/);
  * ```
  */
-export function parseSynthTemplate(text: string, source: string): SynthTemplate {
+export function parseSynthTemplate(
+  text: string,
+  source: string,
+  placeholders: readonly string[] = ["instruction"],
+): SynthTemplate {
   const lines = text.replace(/^\uFEFF/, "").split(/\r?\n/);
   const fail = (line: number, message: string, col?: number) =>
     new UserError(message, { loc: { file: source, line, col } });
@@ -65,23 +78,25 @@ export function parseSynthTemplate(text: string, source: string): SynthTemplate 
   });
   if (!sections.user) throw fail(lines.length, `expected a "## user" section, found none`);
 
-  let used = false;
+  const used = new Set<string>();
+  const names = placeholders.map((p) => `{{${p}}}`).join(" or ");
   for (const s of [sections.system, sections.user]) {
     s?.text.forEach((line, k) => {
       for (const m of line.matchAll(PLACEHOLDER_PATTERN)) {
-        if (m[1] !== PLACEHOLDER) {
+        if (!placeholders.includes(m[1])) {
           throw fail(
             s.line + 1 + k,
-            `expected the placeholder {{${PLACEHOLDER}}}, found {{${m[1]}}}`,
+            `expected the placeholder ${names}, found {{${m[1]}}}`,
             (m.index ?? 0) + 1,
           );
         }
-        used = true;
+        used.add(m[1]);
       }
     });
   }
-  if (!used) {
-    throw fail(sections.user.line, `expected the placeholder {{${PLACEHOLDER}}}, found none`);
+  const missing = placeholders.find((p) => !used.has(p));
+  if (missing !== undefined) {
+    throw fail(sections.user.line, `expected the placeholder {{${missing}}}, found none`);
   }
   const body = (s?: { text: string[] }) => (s?.text.join("\n") ?? "").trim();
   return { system: body(sections.system), user: body(sections.user), source };
@@ -89,7 +104,7 @@ export function parseSynthTemplate(text: string, source: string): SynthTemplate 
 
 /**
  * Loads a built-in synth template by name ({@linkcode SYNTH_TEMPLATES}) or a template file by
- * path.
+ * path; `placeholders` as in {@linkcode parseSynthTemplate}.
  *
  * @example
  * ```ts
@@ -99,14 +114,17 @@ export function parseSynthTemplate(text: string, source: string): SynthTemplate 
  * assert.match(t.system, /\\boxed\{\}/);
  * ```
  */
-export async function loadSynthTemplate(nameOrPath: string): Promise<SynthTemplate> {
+export async function loadSynthTemplate(
+  nameOrPath: string,
+  placeholders?: readonly string[],
+): Promise<SynthTemplate> {
   const { text, source } = await readTemplateFile(
     nameOrPath,
     SYNTH_TEMPLATES,
     `synth/${nameOrPath}.md`,
     "synth template",
   );
-  return parseSynthTemplate(text, source);
+  return parseSynthTemplate(text, source, placeholders);
 }
 
 /**
@@ -123,19 +141,22 @@ export function synthTemplateFile(nameOrPath: string): string {
 }
 
 /**
- * The chat messages of a template for one instruction text.
+ * The chat messages of a template for one instruction text (and the other placeholders' values).
  *
  * @example
  * ```ts
  * import { renderSynth } from "./templates.ts";
  * import assert from "node:assert/strict";
- * const t = { system: "", user: "Q: {{instruction}}", source: "t.md" };
- * assert.deepEqual(renderSynth(t, "2 + 2?"), [{ role: "user", content: "Q: 2 + 2?" }]);
+ * const t = { system: "", user: "Q: {{instruction}} A: {{response}}", source: "t.md" };
+ * assert.deepEqual(
+ *   renderSynth(t, { instruction: "2 + 2?", response: "4" }),
+ *   [{ role: "user", content: "Q: 2 + 2? A: 4" }],
+ * );
  * ```
  */
-export function renderSynth(template: SynthTemplate, instruction: string): Message[] {
-  // A function replacement, so `$&` and friends in the instruction stay literal.
-  const fill = (s: string) => s.replace(PLACEHOLDER_PATTERN, () => instruction);
+export function renderSynth(template: SynthTemplate, values: SynthValues): Message[] {
+  // A function replacement, so `$&` and friends in the values stay literal.
+  const fill = (s: string) => s.replace(PLACEHOLDER_PATTERN, (_, name: string) => values[name]);
   const system = fill(template.system);
   return [
     ...(system ? [{ role: "system" as const, content: system }] : []),

@@ -96,6 +96,7 @@ export async function synthesizeVerified(
     {
       n: params.samples,
       temperature: params.temperature,
+      topP: params.topP,
       maxTokens: params.maxTokens,
       seed: requestSeed(params.seed, params.samples, seed.id, "solve"),
     },
