@@ -66,6 +66,12 @@ export async function fileBuffer(
   };
 }
 
+/** The number of rows a parquet file holds, from its metadata. */
+export async function parquetRowCount(file: AsyncBuffer): Promise<number> {
+  const metadata = await parquetMetadataAsync(file);
+  return Number(metadata.num_rows);
+}
+
 /**
  * Streams the rows of a parquet file as plain objects, one row group at a time. `name` is
  * used in locations and errors; `loc.row` is the 0-based row index in the file. Every codec

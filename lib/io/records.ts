@@ -8,7 +8,7 @@ import { asyncBufferFromUrl } from "hyparquet";
 import { UserError } from "../errors.ts";
 import { type HfOptions, readHfRecords, timedFetch } from "./hf.ts";
 import { invalidUtf8Warning, parseJsonLines } from "./jsonl.ts";
-import { fileBuffer, readParquetRows } from "./parquet.ts";
+import { fileBuffer, parquetRowCount, readParquetRows } from "./parquet.ts";
 
 /** Where a record came from: a file or URL, and its 1-based line or 0-based row. */
 export interface RecordLocation {
@@ -125,6 +125,39 @@ export async function* readRecords(
   }
   if (format === "jsonl") yield* objectLines(file.readable, location, opts.warn);
   else yield* parseJsonText(await new Response(file.readable).bytes(), location, opts.warn);
+}
+
+/**
+ * How many records a local file holds, when that is cheap to find: JSON Lines (non-empty
+ * lines, one pass over the bytes; for progress, so a line of spaces counts) and Parquet (its
+ * metadata); otherwise undefined.
+ */
+export async function countRecords(path: string): Promise<number | undefined> {
+  const format = formatOf(path);
+  try {
+    if (format === "parquet") {
+      await using file = await fileBuffer(path);
+      return await parquetRowCount(file);
+    }
+    if (format !== "jsonl") return undefined;
+    await using file = await Deno.open(path);
+    let records = 0;
+    // Bytes since the last newline, not counting a CR: an empty line is no record.
+    let length = 0;
+    for await (const chunk of file.readable) {
+      let start = 0;
+      for (let nl; (nl = chunk.indexOf(10, start)) >= 0; start = nl + 1) {
+        length += nl - start - (nl > start && chunk[nl - 1] === 13 ? 1 : 0);
+        if (length > 0) records++;
+        length = 0;
+      }
+      length += chunk.length - start;
+    }
+    return length > 0 ? records + 1 : records;
+  } catch {
+    // Unreadable: reading the records will say why.
+    return undefined;
+  }
 }
 
 function formatOf(path: string): "jsonl" | "json" | "parquet" | undefined {

@@ -19,6 +19,7 @@ import {
   MalformedResponse,
 } from "./retry.ts";
 import {
+  type Activity,
   type Completion,
   emptyStats,
   type EndpointConfig,
@@ -82,6 +83,7 @@ export function createLlmClient(endpoint: EndpointConfig, opts: LlmClientOptions
   const slots = new Semaphore(endpoint.concurrency);
   const pacer = new RatePacer(endpoint.rpm, opts.now ?? Date.now, sleep);
   const stats: LlmStats = emptyStats();
+  const activity: Activity = { inFlight: 0, retrying: 0 };
 
   /** One request, retried; returns its choices (sorted by index) with usage shared out. */
   async function send(body: Record<string, unknown>): Promise<CachedSample[]> {
@@ -92,8 +94,13 @@ export function createLlmClient(endpoint: EndpointConfig, opts: LlmClientOptions
           await pacer.wait();
           stats.requests++;
           if (attempt > 0) stats.retries++;
-          // deno-lint-ignore no-explicit-any -- extra body keys are the caller's business
-          return await sdk.chat.completions.create(body as any);
+          activity.inFlight++;
+          try {
+            // deno-lint-ignore no-explicit-any -- extra body keys are the caller's business
+            return await sdk.chat.completions.create(body as any);
+          } finally {
+            activity.inFlight--;
+          }
         });
         return readChoices(response);
       } catch (err) {
@@ -108,7 +115,12 @@ export function createLlmClient(endpoint: EndpointConfig, opts: LlmClientOptions
           status: failure.status,
         });
       }
-      await sleep(failure.retryAfterMs ?? backoffDelay(attempt, backoff, random));
+      activity.retrying++;
+      try {
+        await sleep(failure.retryAfterMs ?? backoffDelay(attempt, backoff, random));
+      } finally {
+        activity.retrying--;
+      }
     }
   }
 
@@ -181,6 +193,7 @@ export function createLlmClient(endpoint: EndpointConfig, opts: LlmClientOptions
           n: count > 1 ? count : undefined,
         };
         const got = (await send(body)).slice(0, count);
+        stats.samples += got.length;
         // One row per response: a crash never leaves a request half cached, so a resumed run
         // re-asks whole requests and splits their usage the same way.
         cached?.store(base + start, got);
@@ -203,7 +216,12 @@ export function createLlmClient(endpoint: EndpointConfig, opts: LlmClientOptions
     return samples as Completion[];
   }
 
-  return { endpoint, complete, stats: () => ({ ...stats }) };
+  return {
+    endpoint,
+    complete,
+    stats: () => ({ ...stats }),
+    activity: () => ({ ...activity }),
+  };
 }
 
 /**

@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { UserError } from "../errors.ts";
 import { canonicalJson, sha256 } from "../ids.ts";
 import { writeFileAtomic } from "../io/jsonl.ts";
-import { readRecords } from "../io/records.ts";
+import { countRecords, readRecords } from "../io/records.ts";
 import { createLlmClient, openCache, type ResponseCache } from "../llm/mod.ts";
 import { emptyStats, type LlmClient, type LlmStats } from "../llm/types.ts";
 import { VERSION } from "../version.ts";
@@ -201,10 +201,20 @@ async function runStage(job: StageJob, opts: RunOptions): Promise<Manifest> {
   }
   await Deno.mkdir(p.dir, { recursive: true });
   const total = await runner.total?.(ctx);
-  opts.progress.start(stage.id, total, journal?.units ?? 0);
-  const result: ExecuteResult = await executeStage(runner, ctx, p, key, journal, {
-    onUnit: (done, rejects) => opts.progress.update(stage.id, done, rejects),
-  });
+  const clients = [...used.values()];
+  opts.progress.start(stage.id, total, journal?.units ?? 0, () => ({
+    inFlight: clients.reduce((n, c) => n + c.activity().inFlight, 0),
+    retrying: clients.reduce((n, c) => n + c.activity().retrying, 0),
+  }));
+  let result: ExecuteResult;
+  try {
+    result = await executeStage(runner, ctx, p, key, journal, {
+      onUnit: (done, rejects) => opts.progress.update(stage.id, done, rejects),
+    });
+  } catch (err) {
+    opts.progress.end(stage.id, `${stage.id}: stopped`);
+    throw err;
+  }
   const usage = sumUsage([...used].map(([name, c]) => diffStats(c.stats(), before.get(name)!)));
   const seconds = (Date.now() - startedAt.getTime()) / 1000;
   const manifest: Manifest = {
@@ -241,7 +251,9 @@ async function runStage(job: StageJob, opts: RunOptions): Promise<Manifest> {
     stage.id,
     `${stage.id}: ${result.records} records, ${result.rejects} rejected${
       reasons ? ` (${reasons})` : ""
-    }, ${usage.requests} requests, ${usage.cacheHits} cache hits, ${formatSeconds(seconds)}`,
+    }, ${usage.requests} requests (${usage.samples} samples), ${usage.cacheHits} samples from the cache, ${
+      formatSeconds(seconds)
+    }`,
   );
   return manifest;
 }
@@ -290,22 +302,34 @@ async function resolveInputs(
         );
       }
       const hash = sha256(`${manifest.configHash}:${manifest.outputHash}`);
-      out.push({ ref, hash, input: recordsInput(ref, "stage", manifest.output) });
+      const records = manifest.counts.records;
+      out.push({
+        ref,
+        hash,
+        input: recordsInput(ref, "stage", manifest.output, () => Promise.resolve(records)),
+      });
     } else {
       const url = isUrl(ref);
       const hash = url ? sha256(ref) : await hashFile(ref);
-      out.push({ ref, hash, input: recordsInput(ref, url ? "url" : "file", ref) });
+      const count = () => url ? Promise.resolve(undefined) : countRecords(ref);
+      out.push({ ref, hash, input: recordsInput(ref, url ? "url" : "file", ref, count) });
     }
   }
   return out;
 }
 
 /** An input read with `readRecords` (a stage's output is JSON Lines like any other file). */
-function recordsInput(ref: string, kind: StageInput["kind"], location: string): StageInput {
+function recordsInput(
+  ref: string,
+  kind: StageInput["kind"],
+  location: string,
+  count: StageInput["count"],
+): StageInput {
   return {
     ref,
     kind,
     location,
+    count,
     records: async function* () {
       for await (const { record } of readRecords(location)) yield record;
     },

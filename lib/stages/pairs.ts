@@ -4,7 +4,7 @@
  * @module
  */
 import type { Pair } from "../records.ts";
-import type { StageRunner } from "../pipeline/stage.ts";
+import { inputsTotal, type StageRunner } from "../pipeline/stage.ts";
 import { mapGivenPair, type PairFields } from "../seeds/mod.ts";
 import type { SourceRecord } from "../io/records.ts";
 import { sourceName } from "./seeds.ts";
@@ -31,6 +31,7 @@ export const pairsStage: StageRunner<PairsOptions, SourceRecord & { ref: string 
       description: "Field names: {instruction, chosen, rejected, reference}",
     },
   },
+  total: inputsTotal,
   async *units(ctx) {
     for (const input of ctx.inputs) {
       for await (const r of input.sourced()) yield { ...r, ref: input.ref };

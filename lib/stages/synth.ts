@@ -8,7 +8,7 @@
  */
 import { perRun } from "../pipeline/per_run.ts";
 import type { Pair, SeedPrompt } from "../records.ts";
-import type { StageRunner, UnitResult } from "../pipeline/stage.ts";
+import { inputsTotal, type StageRunner, type UnitResult } from "../pipeline/stage.ts";
 import {
   loadSynthTemplate,
   looksLikePair,
@@ -104,6 +104,7 @@ export const synthStage: StageRunner<SynthOptions, SeedPrompt, Pair> = {
     // Rows are checked in `process`, so a bad row becomes a reject instead of a crash.
     for (const input of ctx.inputs) yield* input.records() as AsyncIterable<SeedPrompt>;
   },
+  total: inputsTotal,
   concurrency: (ctx) => ctx.options.concurrency,
   async process(row, ctx) {
     if (looksLikePair(row)) {
