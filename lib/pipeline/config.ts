@@ -52,7 +52,8 @@ export interface PipelineConfig {
 // deno-lint-ignore no-explicit-any
 type Registry = Record<string, StageRunner<any, any, any>>;
 
-const ENDPOINT_KEYS: Record<string, OptionSpec> = {
+/** The keys of an endpoint declaration, checked the same way in a pipeline file and as flags. */
+export const ENDPOINT_KEYS: Record<string, OptionSpec> = {
   baseUrl: { type: "string", description: "base URL", required: true },
   model: { type: "string", description: "model", required: true },
   apiKeyEnv: { type: "string", description: "env var of the API key" },

@@ -9,6 +9,8 @@ import { UserError } from "../errors.ts";
 import { canonicalJson, sha256 } from "../ids.ts";
 import { writeFileAtomic } from "../io/jsonl.ts";
 import { countRecords, readRecords } from "../io/records.ts";
+import { pathExists } from "../io/path_exists.ts";
+import { writableDir } from "../io/writable_dir.ts";
 import { createLlmClient, openCache, type ResponseCache } from "../llm/mod.ts";
 import { emptyStats, type LlmClient, type LlmStats } from "../llm/types.ts";
 import { VERSION } from "../version.ts";
@@ -104,7 +106,10 @@ export async function runPipeline(
     const at = config.stages.findIndex((s) => s.id === opts.from);
     config.stages.slice(at).forEach((s) => forced.add(s.id));
   }
-  await Deno.mkdir(config.runDir, { recursive: true });
+  await writableDir(
+    config.runDir,
+    `run folder (${config.file === "(command line)" ? "--out" : "runDir"})`,
+  );
   const paths = (id: string) => stagePaths(config.runDir, id, opts.artifactDir?.(id));
   const order = topological(config.stages);
 
@@ -298,6 +303,12 @@ async function resolveInputs(
       if (!manifest) {
         throw new UserError(
           `stage "${stage.id}" needs the output of stage "${ref}", which has not completed: run it first`,
+          { loc: stage.loc },
+        );
+      }
+      if (!pathExists(manifest.output)) {
+        throw new UserError(
+          `stage "${stage.id}" needs the output of stage "${ref}", ${manifest.output}, which is missing: run again with --force ${ref}`,
           { loc: stage.loc },
         );
       }
