@@ -11,6 +11,7 @@ import type { CachedSample, ResponseCache } from "./cache.ts";
 import { RatePacer, realSleep, Semaphore, type Sleep } from "./limits.ts";
 import { checkSampleSeeds } from "./request_seed.ts";
 import { settleAll } from "./settle.ts";
+import { withoutUrlSecrets } from "./url_secrets.ts";
 import {
   type Backoff,
   backoffDelay,
@@ -111,9 +112,14 @@ export function createLlmClient(endpoint: EndpointConfig, opts: LlmClientOptions
         const attempts = attempt + 1;
         const detail = `model "${endpoint.model}" answered ${failure.answer}` +
           (attempts > 1 ? ` (after ${attempts} attempts)` : "");
-        throw new EndpointError(endpoint.baseUrl, scrub(detail, apiKey), {
-          status: failure.status,
-        });
+        const url = endpoint.baseUrl;
+        throw new EndpointError(
+          withoutUrlSecrets(url, url),
+          scrub(withoutUrlSecrets(detail, url), apiKey),
+          {
+            status: failure.status,
+          },
+        );
       }
       activity.retrying++;
       try {

@@ -11,6 +11,7 @@ import { writeFileAtomic } from "../io/jsonl.ts";
 import { countRecords, readRecords } from "../io/records.ts";
 import { pathExists } from "../io/path_exists.ts";
 import { writableDir } from "../io/writable_dir.ts";
+import { withoutUrlSecrets } from "../llm/url_secrets.ts";
 import { createLlmClient, openCache, type ResponseCache } from "../llm/mod.ts";
 import { emptyStats, type LlmClient, type LlmStats } from "../llm/types.ts";
 import { VERSION } from "../version.ts";
@@ -421,7 +422,8 @@ async function printPlan(
 ): Promise<void> {
   progress.info(`pipeline ${config.name} (${config.file}) → ${config.runDir}`);
   for (const [name, e] of Object.entries(config.endpoints)) {
-    const where = e.baseUrl || `started by: ${e.start?.command.join(" ")}`;
+    const where = withoutUrlSecrets(e.baseUrl, e.baseUrl) ||
+      `started by: ${e.start?.command.join(" ")}`;
     progress.info(`  endpoint ${name}: ${e.model} @ ${where} (concurrency ${e.concurrency})`);
   }
   const stale = new Set<string>();
