@@ -96,3 +96,19 @@ Deno.test("pipeline: a deleted output of a completed stage names it and hints --
   );
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("stage CLI: an empty dataset finishes with a warning, not silently", async () => {
+  const dir = await Deno.makeTempDir();
+  await Deno.writeTextFile(`${dir}/empty.jsonl`, "\n");
+  const seeds = new URL("../tasks/seeds.ts", import.meta.url).pathname;
+  const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", seeds, "--input", `${dir}/empty.jsonl`, "--out", `${dir}/out`],
+    stdout: "null",
+  }).output();
+  assert.equal(code, 0);
+  assert.match(
+    new TextDecoder().decode(stderr),
+    /seeds: warning: no records written \(its inputs held none: an empty dataset or benchmark\?\)/,
+  );
+  await Deno.remove(dir, { recursive: true });
+});

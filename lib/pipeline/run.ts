@@ -261,6 +261,16 @@ async function runStage(job: StageJob, opts: RunOptions): Promise<Manifest> {
       formatSeconds(seconds)
     }`,
   );
+  if (result.records === 0) {
+    // Done, but most likely not what was meant: say so rather than finish quietly.
+    opts.progress.info(
+      `${stage.id}: warning: no records written (${
+        result.units === 0
+          ? "its inputs held none: an empty dataset or benchmark?"
+          : `every one of its ${result.units} units was rejected`
+      })`,
+    );
+  }
   return manifest;
 }
 
