@@ -1,6 +1,8 @@
 /**
  * OpenRLHF's remote reward protocol (`--reward.remote_url`, route `POST /get_reward`):
- * `{query, prompts, labels}` in, `{rewards, scores, extra_logs}` out (INTEGRATION.md §2.2).
+ * `{query, prompts, labels}` in, `{rewards, scores, extra_logs}` out, as OpenRLHF v0.11.0's
+ * `openrlhf/utils/agent.py` (`SingleTurnAgentExecutor`) sends and reads them, and as its
+ * reference server `openrlhf/cli/serve_rm.py` answers.
  * @module
  */
 import { type LabelledResponse, scoreResponses } from "../judge/label.ts";
