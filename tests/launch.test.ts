@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { UserError } from "../lib/errors.ts";
 import { launchEndpoint } from "../lib/pipeline/launch.ts";
+import { readUntil } from "./helpers/read_until.ts";
 
 const PIPELINE = new URL("./helpers/launch_and_wait.ts", import.meta.url).pathname;
 
@@ -22,13 +23,7 @@ async function killPipeline(signal: Deno.Signal, serverArgs: string[]) {
     detached: true,
   }).spawn();
   const stdout = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let out = "";
-  while (!out.includes("ready")) {
-    const { value, done } = await stdout.read();
-    if (done) break;
-    out += value;
-  }
-  assert.match(out, /ready/);
+  assert.match(await readUntil(stdout, "ready"), /ready/);
   child.kill(signal);
   const status = await child.status;
   let timer: ReturnType<typeof setTimeout> | undefined;

@@ -29,15 +29,21 @@ function fakeTime() {
   return { now: () => t, every, advance, timers };
 }
 
-Deno.test("progress: in a log, a stage whose requests hang still prints a line every 10 s", () => {
+/** A progress display on fake time; `out` collects what it writes. */
+function fakeProgress(tty: boolean, write?: (text: string) => void) {
   const time = fakeTime();
-  const lines: string[] = [];
+  const out: string[] = [];
   const progress = createProgress({
-    tty: false,
-    write: (text) => lines.push(text),
+    tty,
+    write: write ?? ((text) => out.push(text)),
     now: time.now,
     every: time.every,
   });
+  return { time, out, progress };
+}
+
+Deno.test("progress: in a log, a stage whose requests hang still prints a line every 10 s", () => {
+  const { time, out: lines, progress } = fakeProgress(false);
   const activity: Activity = { inFlight: 64, retrying: 0 };
   progress.start("rollout", 100, 0, () => activity);
   progress.update("rollout", 1, 0);
@@ -56,14 +62,8 @@ Deno.test("progress: in a log, a stage whose requests hang still prints a line e
 });
 
 Deno.test("progress: the gap between lines never exceeds the interval, units or not", () => {
-  const time = fakeTime();
   const at: number[] = [];
-  const progress = createProgress({
-    tty: false,
-    write: () => at.push(time.now()),
-    now: time.now,
-    every: time.every,
-  });
+  const { time, progress } = fakeProgress(false, () => at.push(time.now()));
   progress.start("s", undefined, 0);
   for (let i = 1; i <= 60; i++) {
     time.advance(i % 7 === 0 ? 4_300 : 700);
@@ -75,14 +75,7 @@ Deno.test("progress: the gap between lines never exceeds the interval, units or 
 });
 
 Deno.test("progress: on a TTY, a bar with the total and an ETA", () => {
-  const time = fakeTime();
-  const out: string[] = [];
-  const progress = createProgress({
-    tty: true,
-    write: (text) => out.push(text),
-    now: time.now,
-    every: time.every,
-  });
+  const { time, out, progress } = fakeProgress(true);
   progress.start("synth", 10, 0);
   time.advance(5_000);
   progress.update("synth", 5, 1);

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { readUntil } from "./helpers/read_until.ts";
 import type { TaskLabel } from "../lib/judge/label.ts";
 import type { Order, Verdict } from "../lib/records.ts";
 import { responseText, stripSpecialTokens } from "../lib/serve/response_text.ts";
@@ -300,12 +301,7 @@ Deno.test("serve: `deno task serve` prints its URL, answers /health and stops on
     env: { J1KIT_REWARD_TOKEN: "t0k" },
   }).spawn();
   const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let out = "";
-  while (!out.includes("\n")) {
-    const { value, done } = await lines.read();
-    if (done) break;
-    out += value;
-  }
+  const out = await readUntil(lines, "\n");
   const first = out.split("\n")[0];
   const match = /^j1kit reward server listening on (http:\/\/127\.0\.0\.1:\d+)$/.exec(first);
   assert.ok(match, first);
