@@ -5,6 +5,8 @@ import { countRecords } from "../lib/io/records.ts";
 import { parsePipeline } from "../lib/pipeline/config.ts";
 import { runPipeline } from "../lib/pipeline/run.ts";
 import { stages } from "../lib/stages/mod.ts";
+import { type EvaluateOptions, evaluateStage } from "../lib/stages/evaluate.ts";
+import { memoryInput, testContext } from "./helpers/stage.ts";
 
 /** A clock and a timer the test moves by hand: no waiting, no wall clock. */
 function fakeTime() {
@@ -119,4 +121,21 @@ Deno.test("progress: a stage with one unit per input record knows its total", as
   await runPipeline(config, stages, { progress });
   assert.deepEqual(totals, [6]);
   await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("progress: evaluate counts a local benchmark's items (up to --limit), not a remote one", async () => {
+  const llmbar = new URL("../fixtures/bench/llmbar/", import.meta.url).pathname;
+  const table: [data: string, limit: number, total: number | undefined][] = [
+    [llmbar, 0, 5],
+    [llmbar, 3, 3],
+    ["hf://org/remote-benchmark", 0, undefined],
+  ];
+  for (const [data, limit, total] of table) {
+    const options = { benchmark: "llmbar", data, limit, mapping: {} } as unknown as EvaluateOptions;
+    assert.equal(await evaluateStage.total!(testContext(options, [])), total, `${data} ${limit}`);
+  }
+  const viaInput = testContext({ benchmark: "llmbar", limit: 0 } as unknown as EvaluateOptions, [
+    memoryInput(llmbar, []),
+  ]);
+  assert.equal(await evaluateStage.total!(viaInput), 5);
 });
