@@ -22,7 +22,12 @@ export interface ReadLinesOptions {
 
 /** The default line cap: 64 MiB, or `J1KIT_MAX_LINE_BYTES` when set. */
 export function maxLineBytes(): number {
-  const raw = Deno.env.get("J1KIT_MAX_LINE_BYTES");
+  let raw: string | undefined;
+  try {
+    raw = Deno.env.get("J1KIT_MAX_LINE_BYTES");
+  } catch {
+    // Without --allow-env the variable is just invisible.
+  }
   if (raw === undefined) return 64 * 1024 * 1024;
   const n = Number(raw);
   if (!/^\d+$/.test(raw.trim()) || n < 1) {
