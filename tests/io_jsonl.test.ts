@@ -97,11 +97,11 @@ Deno.test("readLines: J1KIT_MAX_LINE_BYTES sets the cap; a bad value is refused"
   const read = () => Array.fromAsync(readLines(chunked(enc.encode("12345\nabc\n"), 4)));
   try {
     Deno.env.set("J1KIT_MAX_LINE_BYTES", "4");
-    await assert.rejects(read(), /^input:1: expected a line of at most 4 bytes/);
+    await assert.rejects(read(), /input:1: expected a line of at most 4 bytes/);
     Deno.env.set("J1KIT_MAX_LINE_BYTES", "5");
     assert.deepEqual(await read(), ["12345", "abc"]);
     Deno.env.set("J1KIT_MAX_LINE_BYTES", "lots");
-    await assert.rejects(read(), /^J1KIT_MAX_LINE_BYTES: expected a positive number of bytes/);
+    await assert.rejects(read(), /J1KIT_MAX_LINE_BYTES: expected a positive number of bytes/);
   } finally {
     Deno.env.delete("J1KIT_MAX_LINE_BYTES");
   }
