@@ -42,6 +42,15 @@ Deno.test("stage CLI: an --out that cannot be a folder is a message and exit 2",
     assert.equal(code, 2, out);
     assert.match(stderr, message);
   }
+  // The response cache's folder, checked when the first endpoint is prepared.
+  const { code, stderr } = await captured(() =>
+    runStageCli(rolloutStage, [
+      ...["--input", CHAT, "--out", `${dir}/out`, "--cache", `${file}/cache.sqlite`],
+      ...["--base-url", "http://127.0.0.1:9/v1", "--model", "m"],
+    ])
+  );
+  assert.equal(code, 2);
+  assert.match(stderr, /^response cache .*: expected a folder that can be written, found the file/);
   await Deno.remove(dir, { recursive: true });
 });
 

@@ -407,7 +407,7 @@ class Endpoints {
       baseUrl = launched.url;
     }
     if (this.pipeline.cache && !this.#cache) {
-      await Deno.mkdir(dirOf(this.pipeline.cache), { recursive: true });
+      await writableDir(dirOf(this.pipeline.cache), `response cache ${this.pipeline.cache}`);
       this.#cache = await openCache(this.pipeline.cache);
     }
     const client = createLlmClient({ ...decl, baseUrl }, { cache: this.#cache });
