@@ -6,9 +6,10 @@
  * - on a normal end or an error, `stop()` (the pipeline runner calls it);
  * - on SIGTERM, SIGINT or SIGHUP (`timeout`, Ctrl-C, a job cancel), through `onTermination`;
  * - on Linux, if the pipeline dies without a chance to clean up (`kill -9`, OOM killer), the
- *   command runs under `setpriv --pdeathsig TERM` (util-linux), so the kernel sends it SIGTERM
- *   when the pipeline exits. Without `setpriv` (macOS, minimal images) a `kill -9` of the
- *   pipeline leaves the server running: stop it by hand.
+ *   command runs under `setpriv --pdeathsig TERM` (util-linux ≥ 2.33), so the kernel sends it
+ *   SIGTERM when the pipeline's main thread (the one that spawns) ends. Without such a
+ *   `setpriv` (macOS, minimal images) a `kill -9` of the pipeline leaves the server running:
+ *   stop it by hand.
  * The server runs in a process group of its own, and stopping signals the whole group, so
  * worker processes it forks (vLLM's engine, tensor-parallel ranks) stop with it.
  * @module
@@ -56,7 +57,7 @@ export async function launchEndpoint(
       `${what}: cannot start ${start.command.join(" ")}: "${cmd}" is not a program on PATH`,
     );
   }
-  const setpriv = Deno.build.os === "linux" ? findExecutable("setpriv") : undefined;
+  const setpriv = pdeathsigWrapper();
   let child: Deno.ChildProcess;
   try {
     child = new Deno.Command(setpriv ?? cmd, {
@@ -133,6 +134,28 @@ export async function launchEndpoint(
   } finally {
     clearTimeout(timer);
   }
+}
+
+let wrapper: string | undefined | null = null;
+
+/**
+ * `setpriv`, if this is Linux and it has `--pdeathsig` (util-linux 2.33, 2018, and later; an
+ * older one would refuse the option and the server would not start). Asked once.
+ */
+function pdeathsigWrapper(): string | undefined {
+  if (wrapper !== null) return wrapper;
+  wrapper = undefined;
+  const path = Deno.build.os === "linux" ? findExecutable("setpriv") : undefined;
+  if (path) {
+    try {
+      const help = new Deno.Command(path, { args: ["--help"], stdout: "piped", stderr: "null" })
+        .outputSync();
+      if (new TextDecoder().decode(help.stdout).includes("--pdeathsig")) wrapper = path;
+    } catch {
+      // Not runnable: start the command directly.
+    }
+  }
+  return wrapper;
 }
 
 /** Whether `cmd` can be run: a path to a file, or a name found on PATH. */
