@@ -106,3 +106,15 @@ Deno.test("readLines: J1KIT_MAX_LINE_BYTES sets the cap; a bad value is refused"
     Deno.env.delete("J1KIT_MAX_LINE_BYTES");
   }
 });
+
+Deno.test("parseJsonLines: a real U+FFFD in valid UTF-8 is no warning", async () => {
+  const warnings: string[] = [];
+  const bytes = enc.encode('{"a":"\uFFFD"}\n{"a":"ok"}\n{"a":"b"}\n');
+  for (const size of [3, 1 << 16]) {
+    const values = await Array.fromAsync(
+      parseJsonLines(chunked(bytes, size), "x.jsonl", "a JSON value", (m) => warnings.push(m)),
+    );
+    assert.equal(values.length, 3);
+  }
+  assert.deepEqual(warnings, []);
+});

@@ -79,28 +79,26 @@ export async function* readLines(
     }
   };
   // Many whole lines at once (one decode per chunk); line by line only when one is bad.
-  function* decodeBlock(bytes: Uint8Array): Generator<string> {
+  const decodeBlock = (bytes: Uint8Array): string[] => {
     if (bytes.length <= max) {
-      let text: string | undefined;
-      try {
-        text = strict.decode(bytes);
-      } catch { /* some line is not UTF-8: find which, below */ }
-      if (text !== undefined) {
-        for (const l of text.split("\n")) {
-          line++;
-          yield l;
-        }
-        return;
+      // A U+FFFD may be bad bytes or a real one in the text: only then is each line checked.
+      const text = lenient.decode(bytes);
+      if (!text.includes("\uFFFD")) {
+        const lines = text.split("\n");
+        line += lines.length;
+        return lines;
       }
     }
+    const lines: string[] = [];
     let start = 0;
     for (let nl; (nl = bytes.indexOf(10, start)) >= 0; start = nl + 1) {
       if (nl - start > max) throw tooLong();
-      yield decodeLine(bytes.subarray(start, nl));
+      lines.push(decodeLine(bytes.subarray(start, nl)));
     }
     if (bytes.length - start > max) throw tooLong();
-    yield decodeLine(bytes.subarray(start));
-  }
+    lines.push(decodeLine(bytes.subarray(start)));
+    return lines;
+  };
   let parts: Uint8Array[] = [];
   let pending = 0;
   const reader = stream.getReader();
@@ -120,7 +118,9 @@ export async function* readLines(
       yield withoutCr(first0(decodeLine(concat(parts, pending + first)), line));
       const last = value.lastIndexOf(10);
       if (last > first) {
-        for (const l of decodeBlock(value.subarray(first + 1, last))) yield withoutCr(l);
+        for (const l of decodeBlock(value.subarray(first + 1, last))) {
+          yield l.endsWith("\r") ? l.slice(0, -1) : l;
+        }
       }
       const rest = value.subarray(last + 1);
       if (rest.length > max) throw tooLong();
