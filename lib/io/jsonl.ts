@@ -40,8 +40,8 @@ export function maxLineBytes(): number {
 
 /**
  * Splits a byte stream into text lines without holding the whole stream. Each byte is handled a
- * fixed number of times (a long line arriving in many chunks is gathered, not re-scanned), and a line longer than
- * the cap stops the read with a `UserError` rather than filling memory.
+ * fixed number of times (a long line arriving in many chunks is gathered, not re-scanned), and a
+ * line longer than the cap stops the read with a `UserError` rather than filling memory.
  *
  * @example
  * ```ts
