@@ -15,7 +15,7 @@ import { UserError } from "../errors.ts";
  * import { writableDir } from "./writable_dir.ts";
  * import assert from "node:assert/strict";
  * const file = await Deno.makeTempFile();
- * await assert.rejects(writableDir(file, "--out"), /expected a folder, found the file/);
+ * await assert.rejects(writableDir(file, "--out"), /expected a folder that can be written, found the file/);
  * ```
  */
 export async function writableDir(path: string, what: string): Promise<void> {
