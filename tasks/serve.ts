@@ -3,7 +3,7 @@
  * http://HOST:PORT/get_reward`, or verl through `examples/verl_compute_score.py`) until
  * interrupted. The first stdout line names the URL (other tools parse it).
  *
- * Flags: `--port 8787 --host 127.0.0.1 --token-env J1KIT_REWARD_TOKEN --max-body-bytes 10000000
+ * Flags: `--port 8787 --host 127.0.0.1 --token-env NAME --max-body-bytes 10000000
  * --weights '{"correct":1}' --consistency by-sample|by-majority`. Without `--token-env`, a set
  * `J1KIT_REWARD_TOKEN` turns auth on; with it, the named variable must be set.
  * @module
@@ -17,7 +17,7 @@ import { startRewardServer } from "../lib/serve/server.ts";
 const DEFAULT_TOKEN_ENV = "J1KIT_REWARD_TOKEN";
 
 const USAGE = "usage: deno task serve [--port 8787] [--host 127.0.0.1] " +
-  "[--token-env J1KIT_REWARD_TOKEN] [--max-body-bytes 10000000] " +
+  "[--token-env NAME (must be set)] [--max-body-bytes 10000000] " +
   `[--weights '{"correct":1}'] [--consistency by-sample|by-majority]`;
 
 /** A non-negative integer flag, or a `UserError` naming it. */
