@@ -3,10 +3,10 @@
  * http://HOST:PORT/get_reward`, or verl and TRL through `examples/j1kit_reward.py`) until
  * interrupted. The first stdout line names the URL (other tools parse it).
  *
- * Flags: `--port 8787 --host 127.0.0.1 --token-env J1KIT_REWARD_TOKEN --max-body-bytes 10000000
+ * Flags: `--port 8787 --host 127.0.0.1 --token-env NAME --max-body-bytes 10000000
  * --weights '{"correct":1}' --consistency by-sample|by-majority --parse lenient|strict
- * --partner-wait-ms 120000
- * --partner-idle-ms 30000 --group-size 5 --refuse-alone`.
+ * --partner-wait-ms 120000 --partner-idle-ms 30000 --group-size 5 --refuse-alone`. Without
+ * `--token-env`, a set `J1KIT_REWARD_TOKEN` turns auth on; with it, the named variable must be set.
  * @module
  */
 import { UserError } from "../lib/errors.ts";
@@ -14,8 +14,11 @@ import { guard, toolFlags } from "../lib/pipeline/cli.ts";
 import { rewardConfigFromFlags } from "../lib/serve/reward_config_from_flags.ts";
 import { startRewardServer } from "../lib/serve/server.ts";
 
+/** Read when set; `--token-env NAME` makes the token required. */
+const DEFAULT_TOKEN_ENV = "J1KIT_REWARD_TOKEN";
+
 const USAGE = "usage: deno task serve [--port 8787] [--host 127.0.0.1] " +
-  "[--token-env J1KIT_REWARD_TOKEN] [--max-body-bytes 10000000] " +
+  "[--token-env NAME (must be set)] [--max-body-bytes 10000000] " +
   `[--weights '{"correct":1}'] [--consistency by-sample|by-majority] [--parse lenient|strict] ` +
   "[--partner-wait-ms 120000] [--partner-idle-ms 30000] [--group-size 5] [--refuse-alone]";
 
@@ -35,7 +38,7 @@ Deno.exit(
     const values = toolFlags(Deno.args, {
       port: { type: "string", default: "8787" },
       host: { type: "string", default: "127.0.0.1" },
-      "token-env": { type: "string", default: "J1KIT_REWARD_TOKEN" },
+      "token-env": { type: "string" },
       "max-body-bytes": { type: "string", default: "10000000" },
       weights: { type: "string" },
       consistency: { type: "string" },
@@ -46,8 +49,14 @@ Deno.exit(
       "refuse-alone": { type: "boolean", default: false },
     }, USAGE);
     if (!values) return 0;
-    const tokenEnv = values["token-env"];
+    // Naming a variable asks for auth: fail closed rather than serve without it.
+    const tokenEnv = values["token-env"] ?? DEFAULT_TOKEN_ENV;
     const token = Deno.env.get(tokenEnv);
+    if (token === undefined && values["token-env"] !== undefined) {
+      throw new UserError(
+        `--token-env: expected ${tokenEnv} to hold the bearer token, found it unset`,
+      );
+    }
     if (token === "") throw new UserError(`${tokenEnv}: expected a token, found an empty string`);
     const server = await startRewardServer({
       host: values.host,

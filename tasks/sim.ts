@@ -60,8 +60,12 @@ Deno.exit(
       }
       return raw as T | undefined;
     };
+    const port = num("port") ?? 0;
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      throw new UserError(`--port: expected a port from 0 to 65535, found ${port}`);
+    }
     const sim = await startSim({
-      port: num("port") ?? 0,
+      port,
       seed: num("seed") ?? 0,
       policy: choice<JudgePolicy>("policy", ["overlap", "longer", "always-A", "random"]),
       noise: num("noise"),

@@ -50,12 +50,37 @@ Deno.test("readRecords: bad input names file:line or file:line:col", async () =>
     [".json", '[\n  {"a": 1},\n  {"a": 2,}\n]', /\.json:3:11: expected a JSON array of objects/],
     [".json", '[{"a": 1}, "x"]', /\.json row 1: expected a JSON object, found "x"/],
     [".csv", "a,b\n", /expected a \.jsonl, \.json or \.parquet file/],
-    [".parquet", "not parquet at all", /\.parquet: cannot read parquet/],
+    [
+      ".parquet",
+      "not parquet at all",
+      /\.parquet: expected a Parquet file, found a file that is not Parquet, or is truncated or damaged \(its footer cannot be read\)$/,
+    ],
   ];
   for (const [suffix, text, pattern] of table) {
     assert.match(await readError(await temp(suffix, text)), pattern);
   }
   assert.match(await readError("/nonexistent/x.jsonl"), /x\.jsonl: cannot open/);
+});
+
+Deno.test("readRecords: a damaged Parquet file says what is damaged, not the decoder's words", async () => {
+  const good = await Deno.readFile(`${FIXTURES}chat.parquet`);
+  const flipped = good.slice();
+  for (let i = 100; i < flipped.length - 400; i += 7) flipped[i] ^= 0x5a;
+  const table: [bytes: Uint8Array, message: RegExp][] = [
+    [
+      good.slice(0, 300),
+      /: expected a Parquet file, found a file that is not Parquet, or is truncated/,
+    ],
+    [
+      flipped,
+      /: expected a Parquet file, found damaged data in rows 0–9 \(a row group cannot be decoded\)$/,
+    ],
+  ];
+  for (const [bytes, message] of table) {
+    const error = await readError(await temp(".parquet", bytes));
+    assert.match(error, message);
+    assert.doesNotMatch(error, /thrift|PAR1|eof marker|hyparquet/i);
+  }
 });
 
 Deno.test("readRecords: a .json file may hold JSON Lines", async () => {

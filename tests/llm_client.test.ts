@@ -183,6 +183,25 @@ Deno.test("llm: a down endpoint gives 'connection refused' with its URL", async 
   );
 });
 
+Deno.test("llm: credentials in a base URL never reach an error (nor the rejects it becomes)", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = listener.addr.port;
+  listener.close();
+  const table = [
+    `http://me:s3cret@127.0.0.1:${port}/v1`,
+    `http://tok%2Fen@127.0.0.1:${port}/v1`,
+    `http://127.0.0.1:${port}/v1?api-key=abcd1234`,
+  ];
+  for (const url of table) {
+    const { client } = clientOf(url, { maxRetries: 0 });
+    const err = await client.complete(ask).then(() => undefined, (e) => e);
+    assert.ok(err instanceof EndpointError, String(err));
+    assert.doesNotMatch(err.message, /s3cret|\bme:|tok%2Fen|tok\/en|abcd1234/, err.message);
+    assert.doesNotMatch(err.endpoint, /s3cret|tok|abcd1234/);
+    assert.match(err.message, /\*\*\*/);
+  }
+});
+
 Deno.test("llm: never more requests in flight than the endpoint's concurrency", async () => {
   await withSim({ latencyMs: 5 }, async (sim) => {
     const { client } = clientOf(sim, { concurrency: 3, nSampling: "separate" });

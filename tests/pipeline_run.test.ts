@@ -69,15 +69,25 @@ Deno.test("run: manifests, up-to-date skip with zero requests, config change re-
   const sim = await startSim({ seed: 2 });
   try {
     const registry = { seeds: seedsStage, ask: askStage() };
+    const lines: string[] = [];
+    const progress = createProgress({ tty: false, write: (t) => lines.push(t) });
     const run = (minChars = 1) =>
       runPipeline(parsePipeline(pipelineText(dir, sim.url, minChars), "p", registry), registry, {
-        progress: quiet,
+        progress,
       });
     const first = await run();
+    // Requests and cache hits in one line, cache hits counted in samples like the requests'.
+    assert.ok(
+      lines.some((l) =>
+        /^ask: 12 records, 0 rejected, 12 requests \(24 samples\), 0 samples from the cache/.test(l)
+      ),
+      lines.join(""),
+    );
     assert.deepEqual(first.map((o) => o.status), ["ran", "ran"]);
     const ask = first[1].manifest!;
     assert.equal(ask.counts.records, 12);
     assert.equal(ask.usage.requests, 12);
+    assert.equal(ask.usage.samples, 24, "cache hits are samples, so requests' samples are counted");
     assert.ok(ask.usage.promptTokens > 0 && ask.usage.completionTokens > 0);
     assert.deepEqual(ask.summary, { n: 12 });
     const { seconds, unitsSeconds, finishSeconds } = ask.timings;
@@ -94,6 +104,8 @@ Deno.test("run: manifests, up-to-date skip with zero requests, config change re-
     const third = await run(2);
     assert.deepEqual(third.map((o) => o.status), ["ran", "ran"]);
     assert.equal(third[1].manifest!.usage.cacheHits, 24);
+    assert.equal(third[1].manifest!.usage.samples, 0);
+    assert.match(lines.at(-1)!, /0 requests \(0 samples\), 24 samples from the cache/);
     assert.equal(sim.stats().requests["POST /v1/chat/completions"], requests);
   } finally {
     await sim.close();

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { readUntil } from "./helpers/read_until.ts";
 import type { TaskLabel } from "../lib/judge/label.ts";
 import type { Order, Verdict } from "../lib/records.ts";
 import { responseText, stripSpecialTokens } from "../lib/serve/response_text.ts";
@@ -151,7 +152,10 @@ Deno.test("serve: a bearer token guards the scoring routes, not /health", async 
     for (const [headers, status] of table) {
       const res = await call(server, "/score", { json, headers });
       assert.equal(res.status, status, JSON.stringify(headers));
-      if (status === 401) assert.match(res.body.error, /expected .*Bearer|expected the server's/);
+      if (status === 401) {
+        assert.match(res.body.error, /expected .*Bearer|expected the server's/);
+        assert.equal(res.headers.get("www-authenticate"), 'Bearer realm="j1kit"');
+      }
     }
     assert.equal((await call(server, "/health", { method: "GET" })).status, 200);
   });
@@ -298,12 +302,7 @@ Deno.test("serve: `deno task serve` prints its URL, answers /health and stops on
     env: { J1KIT_REWARD_TOKEN: "t0k" },
   }).spawn();
   const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let out = "";
-  while (!out.includes("\n")) {
-    const { value, done } = await lines.read();
-    if (done) break;
-    out += value;
-  }
+  const out = await readUntil(lines, "\n");
   const first = out.split("\n")[0];
   const match = /^j1kit reward server listening on (http:\/\/127\.0\.0\.1:\d+)$/.exec(first);
   assert.ok(match, first);
@@ -326,10 +325,19 @@ Deno.test("serve: `deno task serve` with bad flags exits 2 with a message, no st
     [["--port", "http"], /^--port: expected an integer from 0 to 65535, found "http"$/m],
     [["--max-body-bytes=-1"], /^--max-body-bytes: expected an integer/m],
     [["--consistency", "both"], /^--consistency: expected by-sample or by-majority/m],
+    [
+      ["--token-env", "J1KIT_TEST_UNSET_TOKEN"],
+      /^--token-env: expected J1KIT_TEST_UNSET_TOKEN to hold the bearer token, found it unset/m,
+    ],
+    [["--host", "no-such-host.invalid", "--port", "0"], /^--host: expected an address/m],
   ];
   for (const [args, error] of table) {
+    const env = Deno.env.toObject();
+    delete env.J1KIT_TEST_UNSET_TOKEN;
     const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
       args: ["run", "-A", SERVE, ...args],
+      env,
+      clearEnv: true,
     }).output();
     const err = new TextDecoder().decode(stderr);
     assert.equal(code, 2, args.join(" "));

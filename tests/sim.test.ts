@@ -273,6 +273,7 @@ Deno.test("sim CLI: bad flags exit 2 with one line naming the flag, no stack tra
     [["--noise", "x"], /^--noise: expected a number, found "x"$/],
     [["--policy", "nope"], /^--policy: expected one of overlap, longer, always-A, random/],
     [["--over-cap", "drop"], /^--over-cap: expected one of queue, reject, found "drop"$/],
+    [["--port", "99999"], /^--port: expected a port from 0 to 65535, found 99999$/],
   ];
   for (const [args, message] of cases) {
     const out = await new Deno.Command(Deno.execPath(), {

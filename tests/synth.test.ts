@@ -531,5 +531,6 @@ function fakeLlm(reply: (messages: Message[], params?: SampleParams) => string):
         } as Completion],
       ),
     stats: emptyStats,
+    activity: () => ({ inFlight: 0, retrying: 0 }),
   };
 }

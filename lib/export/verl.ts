@@ -1,5 +1,6 @@
 /**
- * verl's RL dataset (INTEGRATION.md §1.1): Parquet with `data_source`, `prompt` (a list of
+ * verl's RL dataset (verl's `docs/preparation/prepare_data.rst`, read by
+ * `verl/utils/dataset/rl_dataset.py`): Parquet with `data_source`, `prompt` (a list of
  * `{role, content}` structs), `ability`, `reward_model` `{style, ground_truth}` and
  * `extra_info`, written with an explicit nested schema (hyparquet-writer would otherwise turn
  * objects into JSON strings). The same rows also go to JSON Lines with a `.json` extension,

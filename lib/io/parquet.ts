@@ -66,6 +66,12 @@ export async function fileBuffer(
   };
 }
 
+/** The number of rows a parquet file holds, from its metadata. */
+export async function parquetRowCount(file: AsyncBuffer): Promise<number> {
+  const metadata = await parquetMetadataAsync(file);
+  return Number(metadata.num_rows);
+}
+
 /**
  * Streams the rows of a parquet file as plain objects, one row group at a time. `name` is
  * used in locations and errors; `loc.row` is the 0-based row index in the file. Every codec
@@ -75,14 +81,18 @@ export async function* readParquetRows(
   file: AsyncBuffer,
   name: string,
 ): AsyncGenerator<SourceRecord> {
-  const fail = (e: unknown): never => {
+  // The reader's own words ("thrift unhandled type: 15") mean nothing to a user: say what is
+  // damaged, keep them as the cause.
+  const fail = (what: string) => (e: unknown): never => {
     if (e instanceof UserError) throw e;
-    throw new UserError(`cannot read parquet: ${(e as Error).message}`, {
+    throw new UserError(`expected a Parquet file, found ${what}`, {
       loc: { file: name },
       cause: e,
     });
   };
-  const metadata = await parquetMetadataAsync(file).catch(fail);
+  const metadata = await parquetMetadataAsync(file).catch(
+    fail("a file that is not Parquet, or is truncated or damaged (its footer cannot be read)"),
+  );
   let rowStart = 0;
   for (const group of metadata.row_groups) {
     const rowEnd = rowStart + Number(group.num_rows);
@@ -93,7 +103,9 @@ export async function* readParquetRows(
       rowEnd,
       compressors,
       rowFormat: "object",
-    }).catch(fail);
+    }).catch(
+      fail(`damaged data in rows ${rowStart}–${rowEnd - 1} (a row group cannot be decoded)`),
+    );
     for (const [i, row] of rows.entries()) {
       yield {
         record: jsonSafe(row) as Record<string, unknown>,

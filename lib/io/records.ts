@@ -7,8 +7,8 @@
 import { asyncBufferFromUrl } from "hyparquet";
 import { UserError } from "../errors.ts";
 import { type HfOptions, readHfRecords, timedFetch } from "./hf.ts";
-import { parseJsonLines } from "./jsonl.ts";
-import { fileBuffer, readParquetRows } from "./parquet.ts";
+import { invalidUtf8Warning, parseJsonLines } from "./jsonl.ts";
+import { fileBuffer, parquetRowCount, readParquetRows } from "./parquet.ts";
 
 /** Where a record came from: a file or URL, and its 1-based line or 0-based row. */
 export interface RecordLocation {
@@ -34,6 +34,8 @@ export interface ReadRecordsOptions extends HfOptions {
   config?: string;
   /** Dataset viewer: the split, when the location does not name one. */
   split?: string;
+  /** Receives warnings about the data, e.g. text that is not valid UTF-8 (default `console.warn`). */
+  warn?: (message: string) => void;
 }
 
 /**
@@ -106,8 +108,8 @@ export async function* readRecords(
         loc: { file: location },
       });
     }
-    if (format === "jsonl") yield* objectLines(res.body, location);
-    else yield* parseJsonText(await res.text(), location);
+    if (format === "jsonl") yield* objectLines(res.body, location, opts.warn);
+    else yield* parseJsonText(await res.bytes(), location, opts.warn);
     return;
   }
   if (format === "parquet") {
@@ -121,8 +123,41 @@ export async function* readRecords(
   } catch (e) {
     throw new UserError(`cannot open: ${(e as Error).message}`, { loc: { file: location } });
   }
-  if (format === "jsonl") yield* objectLines(file.readable, location);
-  else yield* parseJsonText(await new Response(file.readable).text(), location);
+  if (format === "jsonl") yield* objectLines(file.readable, location, opts.warn);
+  else yield* parseJsonText(await new Response(file.readable).bytes(), location, opts.warn);
+}
+
+/**
+ * How many records a local file holds, when that is cheap to find: JSON Lines (non-empty
+ * lines, one pass over the bytes; for progress, so a line of spaces counts) and Parquet (its
+ * metadata); otherwise undefined.
+ */
+export async function countRecords(path: string): Promise<number | undefined> {
+  const format = formatOf(path);
+  try {
+    if (format === "parquet") {
+      await using file = await fileBuffer(path);
+      return await parquetRowCount(file);
+    }
+    if (format !== "jsonl") return undefined;
+    await using file = await Deno.open(path);
+    let records = 0;
+    // Bytes since the last newline, not counting a CR: an empty line is no record.
+    let length = 0;
+    for await (const chunk of file.readable) {
+      let start = 0;
+      for (let nl; (nl = chunk.indexOf(10, start)) >= 0; start = nl + 1) {
+        length += nl - start - (nl > start && chunk[nl - 1] === 13 ? 1 : 0);
+        if (length > 0) records++;
+        length = 0;
+      }
+      length += chunk.length - start;
+    }
+    return length > 0 ? records + 1 : records;
+  } catch {
+    // Unreadable: reading the records will say why.
+    return undefined;
+  }
 }
 
 function formatOf(path: string): "jsonl" | "json" | "parquet" | undefined {
@@ -150,18 +185,25 @@ function asObject(value: unknown, loc: RecordLocation): Record<string, unknown> 
 async function* objectLines(
   stream: ReadableStream<Uint8Array>,
   file: string,
+  warn?: (message: string) => void,
 ): AsyncGenerator<SourceRecord> {
-  for await (const { value, line } of parseJsonLines(stream, file, "a JSON object")) {
+  for await (const { value, line } of parseJsonLines(stream, file, "a JSON object", warn)) {
     yield { record: asObject(value, { file, line }), loc: { file, line } };
   }
 }
 
 /** A `.json` file: an array of objects, or (as many datasets ship them) JSON Lines. */
-async function* parseJsonText(text: string, file: string): AsyncGenerator<SourceRecord> {
-  if (!text.trimStart().startsWith("[")) {
-    yield* objectLines(ReadableStream.from([new TextEncoder().encode(text)]), file);
+async function* parseJsonText(
+  bytes: Uint8Array,
+  file: string,
+  warn: (message: string) => void = console.warn,
+): AsyncGenerator<SourceRecord> {
+  const head = new TextDecoder().decode(bytes.subarray(0, 1024));
+  if (!head.trimStart().startsWith("[")) {
+    yield* objectLines(ReadableStream.from([bytes]), file, warn);
     return;
   }
+  const text = decodeCounted(bytes, file, warn);
   let value: unknown[];
   try {
     value = JSON.parse(text);
@@ -175,5 +217,28 @@ async function* parseJsonText(text: string, file: string): AsyncGenerator<Source
   }
   for (const [row, item] of value.entries()) {
     yield { record: asObject(item, { file, row }), loc: { file, row } };
+  }
+}
+
+/** Decodes a whole file's UTF-8; bad bytes become U+FFFD and are counted in one warning. */
+function decodeCounted(bytes: Uint8Array, file: string, warn: (message: string) => void): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    const strict = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+    const bad: number[] = [];
+    let start = 0;
+    for (let line = 1; start <= bytes.length; line++) {
+      const nl = bytes.indexOf(10, start);
+      const end = nl < 0 ? bytes.length : nl;
+      try {
+        strict.decode(bytes.subarray(start, end));
+      } catch {
+        bad.push(line);
+      }
+      start = end + 1;
+    }
+    warn(invalidUtf8Warning(file, bad.length, `line ${bad[0]}`));
+    return new TextDecoder().decode(bytes);
   }
 }

@@ -11,6 +11,7 @@ import type { CachedSample, ResponseCache } from "./cache.ts";
 import { RatePacer, realSleep, Semaphore, type Sleep } from "./limits.ts";
 import { checkSampleSeeds } from "./request_seed.ts";
 import { settleAll } from "./settle.ts";
+import { withoutUrlSecrets } from "./url_secrets.ts";
 import {
   type Backoff,
   backoffDelay,
@@ -19,6 +20,7 @@ import {
   MalformedResponse,
 } from "./retry.ts";
 import {
+  type Activity,
   type Completion,
   emptyStats,
   type EndpointConfig,
@@ -82,6 +84,7 @@ export function createLlmClient(endpoint: EndpointConfig, opts: LlmClientOptions
   const slots = new Semaphore(endpoint.concurrency);
   const pacer = new RatePacer(endpoint.rpm, opts.now ?? Date.now, sleep);
   const stats: LlmStats = emptyStats();
+  const activity: Activity = { inFlight: 0, retrying: 0 };
 
   /** One request, retried; returns its choices (sorted by index) with usage shared out. */
   async function send(body: Record<string, unknown>): Promise<CachedSample[]> {
@@ -92,8 +95,13 @@ export function createLlmClient(endpoint: EndpointConfig, opts: LlmClientOptions
           await pacer.wait();
           stats.requests++;
           if (attempt > 0) stats.retries++;
-          // deno-lint-ignore no-explicit-any -- extra body keys are the caller's business
-          return await sdk.chat.completions.create(body as any);
+          activity.inFlight++;
+          try {
+            // deno-lint-ignore no-explicit-any -- extra body keys are the caller's business
+            return await sdk.chat.completions.create(body as any);
+          } finally {
+            activity.inFlight--;
+          }
         });
         return readChoices(response);
       } catch (err) {
@@ -104,11 +112,21 @@ export function createLlmClient(endpoint: EndpointConfig, opts: LlmClientOptions
         const attempts = attempt + 1;
         const detail = `model "${endpoint.model}" answered ${failure.answer}` +
           (attempts > 1 ? ` (after ${attempts} attempts)` : "");
-        throw new EndpointError(endpoint.baseUrl, scrub(detail, apiKey), {
-          status: failure.status,
-        });
+        const url = endpoint.baseUrl;
+        throw new EndpointError(
+          withoutUrlSecrets(url, url),
+          scrub(withoutUrlSecrets(detail, url), apiKey),
+          {
+            status: failure.status,
+          },
+        );
       }
-      await sleep(failure.retryAfterMs ?? backoffDelay(attempt, backoff, random));
+      activity.retrying++;
+      try {
+        await sleep(failure.retryAfterMs ?? backoffDelay(attempt, backoff, random));
+      } finally {
+        activity.retrying--;
+      }
     }
   }
 
@@ -181,6 +199,7 @@ export function createLlmClient(endpoint: EndpointConfig, opts: LlmClientOptions
           n: count > 1 ? count : undefined,
         };
         const got = (await send(body)).slice(0, count);
+        stats.samples += got.length;
         // One row per response: a crash never leaves a request half cached, so a resumed run
         // re-asks whole requests and splits their usage the same way.
         cached?.store(base + start, got);
@@ -203,7 +222,12 @@ export function createLlmClient(endpoint: EndpointConfig, opts: LlmClientOptions
     return samples as Completion[];
   }
 
-  return { endpoint, complete, stats: () => ({ ...stats }) };
+  return {
+    endpoint,
+    complete,
+    stats: () => ({ ...stats }),
+    activity: () => ({ ...activity }),
+  };
 }
 
 /**

@@ -2,7 +2,14 @@
  * The one LLM client: every LLM call in the toolkit goes through {@linkcode createLlmClient}.
  * @module
  */
-export type { Completion, EndpointConfig, LlmClient, LlmStats, SampleParams } from "./types.ts";
+export type {
+  Activity,
+  Completion,
+  EndpointConfig,
+  LlmClient,
+  LlmStats,
+  SampleParams,
+} from "./types.ts";
 export { createLlmClient, type LlmClientOptions } from "./client.ts";
 export {
   type CachedPrompt,

@@ -54,7 +54,11 @@ export interface Completion {
 
 /** Counters of a client, summed into the stage manifest. */
 export interface LlmStats {
+  /** HTTP requests sent (retries included; one request may ask for `n` samples). */
   requests: number;
+  /** Samples the endpoint answered (the unit of `cacheHits`). */
+  samples: number;
+  /** Samples answered from the response cache instead. */
   cacheHits: number;
   retries: number;
   failures: number;
@@ -66,6 +70,7 @@ export interface LlmStats {
 export function emptyStats(): LlmStats {
   return {
     requests: 0,
+    samples: 0,
     cacheHits: 0,
     retries: 0,
     failures: 0,
@@ -74,10 +79,20 @@ export function emptyStats(): LlmStats {
   };
 }
 
+/** What a client is busy with right now (a gauge, not a counter: not summed into manifests). */
+export interface Activity {
+  /** Requests sent and not yet answered. */
+  inFlight: number;
+  /** Requests waiting to be sent again after a failure (backoff or `Retry-After`). */
+  retrying: number;
+}
+
 /** The one LLM client. */
 export interface LlmClient {
   readonly endpoint: EndpointConfig;
   /** Returns `params.n` (default 1) completions for one prompt; element i is sample i. */
   complete(messages: Message[], params?: SampleParams): Promise<Completion[]>;
   stats(): LlmStats;
+  /** Requests in flight and waiting to retry, for progress lines. */
+  activity(): Activity;
 }

@@ -12,6 +12,7 @@ import { pathExists } from "../io/path_exists.ts";
 import type { OptionSpec } from "../options.ts";
 import {
   describeValue,
+  ENDPOINT_KEYS,
   isUrl,
   loadPipeline,
   optionProblem,
@@ -68,6 +69,14 @@ export function toolFlags<const O extends FlagOptions>(
   return values as FlagValues<O>;
 }
 
+const FILE_SYSTEM_ERRORS = [
+  Deno.errors.PermissionDenied,
+  Deno.errors.NotFound,
+  Deno.errors.AlreadyExists,
+  Deno.errors.NotADirectory,
+  Deno.errors.IsADirectory,
+];
+
 /** Runs `fn`; prints user-facing errors without a stack trace and returns the exit code. */
 export async function guard(fn: () => Promise<number>): Promise<number> {
   try {
@@ -80,6 +89,12 @@ export async function guard(fn: () => Promise<number>): Promise<number> {
     if (err instanceof StageStopped || err instanceof EndpointError) {
       console.error(err.message);
       return 1;
+    }
+    // A file or folder the system refused (permissions, a full disk, a file where a folder
+    // should be): the message says which, a stack trace would not help.
+    if (FILE_SYSTEM_ERRORS.some((type) => err instanceof type)) {
+      console.error(`error: ${(err as Error).message}`);
+      return 2;
     }
     throw err;
   }
@@ -199,6 +214,11 @@ export function runStageCli(runner: StageRunner<any, any, any>, args: string[]):
     );
     const endpoints: PipelineConfig["endpoints"] = {};
     if (usesEndpoint) {
+      // The same rules as an endpoint in a pipeline file (e.g. a timeout of at least 1 ms).
+      const endpointFlag = (flag: string, key: string) => {
+        const raw = values[flag] as string | undefined;
+        return raw === undefined ? undefined : flagValue(flag, raw, ENDPOINT_KEYS[key]);
+      };
       const baseUrl = values["base-url"] as string | undefined;
       const model = values.model as string | undefined;
       if (!baseUrl || !model) {
@@ -213,10 +233,10 @@ export function runStageCli(runner: StageRunner<any, any, any>, args: string[]):
         baseUrl,
         model,
         apiKeyEnv: (values["api-key-env"] as string | undefined) ?? "OPENAI_API_KEY",
-        concurrency: intFlag("concurrency", values.concurrency),
-        rpm: intFlag("rpm", values.rpm),
-        timeoutMs: intFlag("timeout-ms", values["timeout-ms"]),
-        nSampling: values["n-sampling"] as "native" | "separate" | undefined,
+        concurrency: endpointFlag("concurrency", "concurrency") as number | undefined,
+        rpm: endpointFlag("rpm", "rpm") as number | undefined,
+        timeoutMs: endpointFlag("timeout-ms", "timeoutMs") as number | undefined,
+        nSampling: endpointFlag("n-sampling", "nSampling") as "native" | "separate" | undefined,
       });
     }
     const inputs = (values.input as string[] | undefined) ?? [];
@@ -301,15 +321,6 @@ function flagValue(flag: string, raw: string, spec: OptionSpec): unknown {
     throw new UserError(`--${flag}: expected ${problem.expected}, found ${problem.found}`);
   }
   return value;
-}
-
-function intFlag(flag: string, raw: unknown): number | undefined {
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) {
-    throw new UserError(`--${flag}: expected a whole number, found ${JSON.stringify(raw)}`);
-  }
-  return n;
 }
 
 function parseFlags(

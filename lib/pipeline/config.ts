@@ -59,7 +59,8 @@ export { describeValue };
 // deno-lint-ignore no-explicit-any
 type Registry = Record<string, StageRunner<any, any, any>>;
 
-const ENDPOINT_KEYS: Record<string, OptionSpec> = {
+/** The keys of an endpoint declaration, checked the same way in a pipeline file and as flags. */
+export const ENDPOINT_KEYS: Record<string, OptionSpec> = {
   baseUrl: { type: "string", description: "base URL", required: true },
   model: { type: "string", description: "model", required: true },
   apiKeyEnv: { type: "string", description: "env var of the API key" },
@@ -76,12 +77,22 @@ class Checker {
   errors: UserError[] = [];
   constructor(readonly file: string, readonly text: string) {}
 
+  /** The environment, read once for all `${VAR}`s (a copy per string cost ~60 µs each). */
+  #env?: Record<string, string>;
+  /** Offsets where lines start, found once: a file with thousands of errors stays linear. */
+  #lineStarts?: number[];
+
   loc(node: Node | undefined): Location {
     const offset = node?.offset ?? 0;
-    const before = this.text.slice(0, offset);
-    const line = before.split("\n").length;
-    const col = offset - before.lastIndexOf("\n");
-    return { file: this.file, line, col };
+    const starts = this.#lineStarts ??= lineStarts(this.text);
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { file: this.file, line: lo + 1, col: offset - starts[lo] + 1 };
   }
 
   fail(node: Node | undefined, expected: string, found?: string): void {
@@ -121,7 +132,7 @@ class Checker {
         return (node.children ?? []).map((c) => this.value(c));
       case "string":
         try {
-          return interpolate(node.value as string, Deno.env.toObject());
+          return interpolate(node.value as string, this.#env ??= Deno.env.toObject());
         } catch (err) {
           this.errors.push(new UserError((err as Error).message, { loc: this.loc(node) }));
           return node.value;
@@ -141,6 +152,12 @@ class Checker {
     }
     return value;
   }
+}
+
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
+  return starts;
 }
 
 /**

@@ -8,7 +8,10 @@ import { UserError } from "../errors.ts";
 import { fileURLToPath } from "node:url";
 import { canonicalJson, sha256 } from "../ids.ts";
 import { writeFileAtomic } from "../io/jsonl.ts";
-import { readRecords } from "../io/records.ts";
+import { countRecords, readRecords } from "../io/records.ts";
+import { pathExists } from "../io/path_exists.ts";
+import { writableDir } from "../io/writable_dir.ts";
+import { withoutUrlSecrets } from "../llm/url_secrets.ts";
 import { createLlmClient, openCache, type ResponseCache } from "../llm/mod.ts";
 import { emptyStats, type LlmClient, type LlmStats } from "../llm/types.ts";
 import { VERSION } from "../version.ts";
@@ -109,7 +112,10 @@ export async function runPipeline(
     const at = config.stages.findIndex((s) => s.id === opts.from);
     config.stages.slice(at).forEach((s) => forced.add(s.id));
   }
-  await Deno.mkdir(config.runDir, { recursive: true });
+  await writableDir(
+    config.runDir,
+    `run folder (${config.file === "(command line)" ? "--out" : "runDir"})`,
+  );
   const paths = (id: string) => stagePaths(config.runDir, id, opts.artifactDir?.(id));
   const order = topological(config.stages);
 
@@ -212,11 +218,21 @@ async function runStage(job: StageJob, opts: RunOptions): Promise<Manifest> {
   }
   await Deno.mkdir(p.dir, { recursive: true });
   const total = await runner.total?.(ctx);
-  opts.progress.start(stage.id, total, journal?.units ?? 0);
-  const result: ExecuteResult = await executeStage(runner, ctx, p, key, journal, {
-    onUnit: (done, rejects) => opts.progress.update(stage.id, done, rejects),
-    maxRejectedShare: stage.options.maxRejectedShare as number | undefined,
-  });
+  const clients = [...used.values()];
+  opts.progress.start(stage.id, total, journal?.units ?? 0, () => ({
+    inFlight: clients.reduce((n, c) => n + c.activity().inFlight, 0),
+    retrying: clients.reduce((n, c) => n + c.activity().retrying, 0),
+  }));
+  let result: ExecuteResult;
+  try {
+    result = await executeStage(runner, ctx, p, key, journal, {
+      onUnit: (done, rejects) => opts.progress.update(stage.id, done, rejects),
+      maxRejectedShare: stage.options.maxRejectedShare as number | undefined,
+    });
+  } catch (err) {
+    opts.progress.end(stage.id, `${stage.id}: stopped`);
+    throw err;
+  }
   const usage = sumUsage([...used].map(([name, c]) => diffStats(c.stats(), before.get(name)!)));
   const seconds = (Date.now() - startedAt.getTime()) / 1000;
   const manifest: Manifest = {
@@ -253,8 +269,20 @@ async function runStage(job: StageJob, opts: RunOptions): Promise<Manifest> {
     stage.id,
     `${stage.id}: ${result.records} records, ${result.rejects} rejected${
       reasons ? ` (${reasons})` : ""
-    }, ${usage.requests} requests, ${usage.cacheHits} cache hits, ${formatSeconds(seconds)}`,
+    }, ${usage.requests} requests (${usage.samples} samples), ${usage.cacheHits} samples from the cache, ${
+      formatSeconds(seconds)
+    }`,
   );
+  if (result.records === 0) {
+    // Done, but most likely not what was meant: say so rather than finish quietly.
+    opts.progress.info(
+      `${stage.id}: warning: no records written (${
+        result.units === 0
+          ? "its inputs held none: an empty dataset or benchmark?"
+          : `every one of its ${result.units} units was rejected`
+      })`,
+    );
+  }
   return manifest;
 }
 
@@ -302,14 +330,26 @@ async function resolveInputs(
           { loc: stage.loc },
         );
       }
+      if (!pathExists(manifest.output)) {
+        throw new UserError(
+          `stage "${stage.id}" needs the output of stage "${ref}", ${manifest.output}, which is missing: run again with --force ${ref}`,
+          { loc: stage.loc },
+        );
+      }
+      const records = manifest.counts.records;
       out.push({
         ref,
         hash: stageOutputHash(manifest),
-        input: { ...recordsInput(ref, "stage", manifest.output), summary: manifest.summary },
+        input: {
+          ...recordsInput(ref, "stage", manifest.output, () => Promise.resolve(records)),
+          summary: manifest.summary,
+        },
       });
     } else {
+      const url = isUrl(ref);
       const hash = await refHash(ref, previousHash(previous, ref));
-      out.push({ ref, hash, input: recordsInput(ref, isUrl(ref) ? "url" : "file", ref) });
+      const count = () => url ? Promise.resolve(undefined) : countRecords(ref);
+      out.push({ ref, hash, input: recordsInput(ref, url ? "url" : "file", ref, count) });
     }
   }
   return out;
@@ -352,11 +392,17 @@ async function optionFileHashes(
 }
 
 /** An input read with `readRecords` (a stage's output is JSON Lines like any other file). */
-function recordsInput(ref: string, kind: StageInput["kind"], location: string): StageInput {
+function recordsInput(
+  ref: string,
+  kind: StageInput["kind"],
+  location: string,
+  count: StageInput["count"],
+): StageInput {
   return {
     ref,
     kind,
     location,
+    count,
     records: async function* () {
       for await (const { record } of readRecords(location)) yield record;
     },
@@ -412,7 +458,7 @@ class Endpoints {
       baseUrl = launched.url;
     }
     if (this.pipeline.cache && !this.#cache) {
-      await Deno.mkdir(dirOf(this.pipeline.cache), { recursive: true });
+      await writableDir(dirOf(this.pipeline.cache), `response cache ${this.pipeline.cache}`);
       this.#cache = await openCache(this.pipeline.cache);
     }
     const client = createLlmClient({ ...decl, baseUrl }, { cache: this.#cache });
@@ -437,7 +483,8 @@ async function printPlan(
 ): Promise<void> {
   progress.info(`pipeline ${config.name} (${config.file}) → ${config.runDir}`);
   for (const [name, e] of Object.entries(config.endpoints)) {
-    const where = e.baseUrl || `started by: ${e.start?.command.join(" ")}`;
+    const where = withoutUrlSecrets(e.baseUrl, e.baseUrl) ||
+      `started by: ${e.start?.command.join(" ")}`;
     progress.info(`  endpoint ${name}: ${e.model} @ ${where} (concurrency ${e.concurrency})`);
   }
   const stale = new Set<string>();

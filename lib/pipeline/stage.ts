@@ -25,6 +25,8 @@ export interface StageInput {
   sourced(): AsyncIterable<SourceRecord>;
   /** A stage input: what that stage's `finish` returned (its manifest's `summary`). */
   summary?: Record<string, unknown>;
+  /** How many records it holds, when cheap to know (for progress totals). */
+  count?(): Promise<number | undefined>;
 }
 
 /** A record a stage dropped, and why. */
@@ -81,7 +83,7 @@ export interface StageRunner<O = Record<string, unknown>, U = unknown, R = unkno
   resumable?: boolean;
   /** Units of work, in a deterministic order. */
   units(ctx: StageContext<O>): AsyncIterable<U>;
-  /** Number of units, if cheap to know (for progress and ETA). */
+  /** Number of units, if cheap to know (for progress and ETA; see `inputsTotal`). */
   total?(ctx: StageContext<O>): Promise<number | undefined>;
   /** Units processed at once (default: 1). */
   concurrency?(ctx: StageContext<O>): number;
@@ -91,4 +93,18 @@ export interface StageRunner<O = Record<string, unknown>, U = unknown, R = unkno
   process(unit: U, ctx: StageContext<O>): Promise<UnitResult<R>>;
   /** Runs once after the last unit, over the stage's output; returns a summary for the manifest. */
   finish?(ctx: StageContext<O>, output: () => AsyncIterable<R>): Promise<Record<string, unknown>>;
+}
+
+/**
+ * The records of all inputs, for stages with one unit per input record; undefined when an
+ * input cannot tell (a URL, a `.json` array).
+ */
+export async function inputsTotal(ctx: StageContext<unknown>): Promise<number | undefined> {
+  let total = 0;
+  for (const input of ctx.inputs) {
+    const n = await input.count?.();
+    if (n === undefined) return undefined;
+    total += n;
+  }
+  return total;
 }

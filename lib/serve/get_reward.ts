@@ -1,6 +1,8 @@
 /**
  * OpenRLHF's remote reward protocol (`--reward.remote_url`, route `POST /get_reward`):
- * `{query, prompts, labels}` in, `{rewards, scores, extra_logs}` out (INTEGRATION.md §2.2).
+ * `{query, prompts, labels}` in, `{rewards, scores, extra_logs}` out, as OpenRLHF sends and reads
+ * them (`openrlhf/utils/agent.py`, `SingleTurnAgentExecutor._fetch_rewards_via_http`, read at
+ * commit 04655bc; it sends no `Authorization` header, so keep this server's token unset for it).
  * @module
  */
 import type { LabelledResponse } from "../judge/label.ts";

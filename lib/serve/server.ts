@@ -143,7 +143,12 @@ export function startRewardServer(options: RewardServerOptions = {}): Promise<Re
       if (err instanceof Deno.errors.AddrInUse) {
         throw new UserError(`expected a free port on ${host}, found port ${port} in use`);
       }
-      throw err;
+      // An unknown name or an address of another machine: the user's flag, not a crash.
+      throw new UserError(
+        `--host: expected an address of this machine (e.g. 127.0.0.1 or 0.0.0.0), found ${
+          JSON.stringify(host)
+        } (${(err as Error).message})`,
+      );
     }
     const { hostname, port: bound } = server.addr;
     resolve({

@@ -23,7 +23,7 @@ import type {
   Mode,
   Order,
 } from "../records.ts";
-import type { StageRunner } from "../pipeline/stage.ts";
+import type { StageInput, StageRunner } from "../pipeline/stage.ts";
 import type { OptionSpec } from "../options.ts";
 import { perRun } from "../pipeline/per_run.ts";
 import {
@@ -201,10 +201,7 @@ export const evaluateStage: StageRunner<EvaluateOptions, BenchItem, EvalItem> = 
   },
   async *units(ctx) {
     const adapter = getAdapter(ctx.options.benchmark);
-    const locations = [
-      ...(ctx.options.data ? [dataLocation(ctx.options.data)] : []),
-      ...ctx.inputs.map((i) => i.location),
-    ];
+    const locations = dataLocations(ctx.options, ctx.inputs);
     if (!locations.length) {
       throw new UserError("evaluate: expected --data (or an input), found neither");
     }
@@ -217,6 +214,27 @@ export const evaluateStage: StageRunner<EvaluateOptions, BenchItem, EvalItem> = 
         yield item;
       }
     }
+  },
+  // A local benchmark is read once more to count it: small, and quick next to judging it. A
+  // remote one would be fetched twice, so it goes without a total.
+  async total(ctx) {
+    const o = ctx.options;
+    const locations = dataLocations(o, ctx.inputs);
+    if (!locations.length || locations.some(isUrl)) return undefined;
+    const adapter = getAdapter(o.benchmark);
+    let n = 0;
+    try {
+      for (const location of locations) {
+        for await (const _ of adapter.load(location, { mapping: o.mapping, onSkip: () => {} })) {
+          if (o.limit && n >= o.limit) return n;
+          n++;
+        }
+      }
+    } catch {
+      // The units will meet the same problem and say it.
+      return undefined;
+    }
+    return n;
   },
   concurrency: (ctx) =>
     ctx.options.concurrency ?? 2 * ctx.llm(ctx.options.judge).endpoint.concurrency,
@@ -319,6 +337,11 @@ const templateOf = perRun((o: EvaluateOptions) => loadTemplate(o.template, o.mod
 const pointwiseTemplateOf = perRun((o: EvaluateOptions) =>
   loadTemplate(o.template, "pointwise", o)
 );
+
+/** Where the benchmark is read from: `data`, then the stage's inputs. */
+function dataLocations(o: EvaluateOptions, inputs: StageInput[]): string[] {
+  return [...(o.data ? [dataLocation(o.data)] : []), ...inputs.map((i) => i.location)];
+}
 
 /** `org/name` (not an existing path, nor a data file's name) → `hf://org/name`. */
 function dataLocation(data: string): string {

@@ -4,7 +4,7 @@
  * @module
  */
 import type { Pair } from "../records.ts";
-import type { StageRunner } from "../pipeline/stage.ts";
+import { inputsTotal, type StageRunner } from "../pipeline/stage.ts";
 import { mapGivenPair, type PairFields } from "../seeds/mod.ts";
 import type { SourceRecord } from "../io/records.ts";
 import { fieldsIssue } from "../options.ts";
@@ -33,6 +33,7 @@ export const pairsStage: StageRunner<PairsOptions, SourceRecord & { ref: string 
       check: (fields) => fieldsIssue(fields, ["instruction", "chosen", "rejected", "reference"]),
     },
   },
+  total: inputsTotal,
   async *units(ctx) {
     for (const input of ctx.inputs) {
       for await (const r of input.sourced()) yield { ...r, ref: input.ref };

@@ -10,7 +10,7 @@ import { requestSeed } from "../llm/request_seed.ts";
 import { MAX_REJECTED_SHARE } from "../options.ts";
 import { settleAll } from "../llm/settle.ts";
 import type { Pair, Rollout } from "../records.ts";
-import type { StageContext, StageRunner } from "../pipeline/stage.ts";
+import { inputsTotal, type StageContext, type StageRunner } from "../pipeline/stage.ts";
 import {
   createRolloutStats,
   grpoAdvantages,
@@ -118,6 +118,7 @@ export const rolloutStage: StageRunner<RolloutOptions, Pair, Rollout> = {
   async *units(ctx) {
     for (const input of ctx.inputs) yield* input.records() as AsyncIterable<Pair>;
   },
+  total: inputsTotal,
   concurrency: (ctx) =>
     ctx.options.concurrency ?? 2 * ctx.llm(ctx.options.judge).endpoint.concurrency,
   async process(pair, ctx) {

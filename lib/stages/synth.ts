@@ -19,7 +19,7 @@ import {
   type SeedKind,
   type SeedPrompt,
 } from "../records.ts";
-import type { StageRunner, UnitResult } from "../pipeline/stage.ts";
+import { inputsTotal, type StageRunner, type UnitResult } from "../pipeline/stage.ts";
 import {
   loadSynthTemplate,
   looksLikePair,
@@ -164,6 +164,7 @@ export const synthStage: StageRunner<SynthOptions, SeedPrompt, Pair> = {
     // Rows are checked in `process`, so a bad row becomes a reject instead of a crash.
     for (const input of ctx.inputs) yield* input.records() as AsyncIterable<SeedPrompt>;
   },
+  total: inputsTotal,
   concurrency: (ctx) => ctx.options.concurrency,
   quota: (ctx) =>
     Object.keys(ctx.options.quota).length
