@@ -33,12 +33,16 @@
  * @module
  */
 import { normalizeAnswer } from "./normalize.ts";
+import { symbolicEqual } from "./symbolic.ts";
 
 /** Tolerance for comparing values: relative above magnitude 1, absolute below. */
 const TOLERANCE = 1e-6;
 
 /** Longer answers are compared as strings only (no structure), to bound the work. */
 const MAX_STRUCTURED_LENGTH = 1_000;
+
+/** An exact rational expression: integers, `+ - * / ^`, `\frac`, `\cdot`, `\times`, `\div`. */
+const EXACT = /^(?:[\d+\-*/^{}()]|\\(?:frac|cdot|times|div)(?![A-Za-z]))+$/;
 
 /** At most this many `\pm` are expanded (2^n alternatives). */
 const MAX_PLUS_MINUS = 3;
@@ -53,6 +57,12 @@ type Shape =
 interface Percent {
   predicted: boolean;
   reference: boolean;
+}
+
+/** How one comparison reads its answers: the percent marks and whether algebra is tried. */
+interface How {
+  percent: Percent;
+  symbolic: boolean;
 }
 
 /** Opening and closing brackets that change the depth; `\{`/`\}` count as one bracket each. */
@@ -213,6 +223,15 @@ function evaluate(s: string): number | null {
   }
 }
 
+/**
+ * The numeric reader's value, or null. An infinite value counts only where `\infty` was written:
+ * an overflow (`2^{2^{30}}`) is not a value two answers can share.
+ */
+function valueOf(s: string): number | null {
+  const v = evaluate(s);
+  return v !== null && !Number.isFinite(v) && !s.includes("\\infty") ? null : v;
+}
+
 /** Equal within {@linkcode TOLERANCE}; infinities only equal themselves. */
 function close(a: number, b: number): boolean {
   if (a === b) return true;
@@ -220,13 +239,21 @@ function close(a: number, b: number): boolean {
   return Math.abs(a - b) <= TOLERANCE * Math.max(1, Math.abs(a), Math.abs(b));
 }
 
-/** Two single answers: exact integers, else values within tolerance (with the percent readings). */
-function atomsEqual(p: string, r: string, percent: Percent): boolean {
+/**
+ * Two single answers: exact integers, else values within tolerance (with the percent readings);
+ * answers the numeric reader cannot read go to the computer-algebra layer when it is on.
+ */
+function atomsEqual(p: string, r: string, how: How): boolean {
+  const { percent } = how;
   const oneSidedPercent = percent.predicted !== percent.reference;
   if (!oneSidedPercent && /^-?\d+$/.test(p) && /^-?\d+$/.test(r)) return BigInt(p) === BigInt(r);
-  const a = evaluate(p);
-  const b = evaluate(r);
-  if (a === null || b === null) return false;
+  const a = valueOf(p);
+  const b = valueOf(r);
+  const algebra = how.symbolic && !oneSidedPercent;
+  if (a === null || b === null) return algebra && symbolicEqual(p, r, TOLERANCE);
+  // Exact values a double cannot tell apart within the tolerance (`2^{50}` vs `2^{50}+1`), or
+  // tells apart by rounding (`\frac{1}{10}+\frac{2}{10}` vs `\frac{3}{10}`), are compared exactly.
+  if (algebra && a !== b && EXACT.test(p) && EXACT.test(r)) return symbolicEqual(p, r, TOLERANCE);
   if (close(a, b)) return true;
   if (percent.predicted && !percent.reference) return close(a / 100, b);
   if (percent.reference && !percent.predicted) return close(a, b / 100);
@@ -234,11 +261,11 @@ function atomsEqual(p: string, r: string, percent: Percent): boolean {
 }
 
 /** Every reference item matched by a distinct predicted item, and no predicted item left over. */
-function sameItems(predicted: string[], reference: string[], percent: Percent): boolean {
+function sameItems(predicted: string[], reference: string[], how: How): boolean {
   if (predicted.length !== reference.length) return false;
   const unused = [...predicted];
   for (const r of reference) {
-    const k = unused.findIndex((p) => equal(p, r, percent));
+    const k = unused.findIndex((p) => equal(p, r, how));
     if (k < 0) return false;
     unused.splice(k, 1);
   }
@@ -246,27 +273,38 @@ function sameItems(predicted: string[], reference: string[], percent: Percent): 
 }
 
 /** Structural equality of two normalized answers. */
-function equal(p: string, r: string, percent: Percent): boolean {
+function equal(p: string, r: string, how: How): boolean {
   p = p.trim();
   r = r.trim();
   if (p === r) return p !== "";
   const a = shapeOf(p);
   const b = shapeOf(r);
-  if (b.kind === "atom") return a.kind === "atom" && atomsEqual(p, r, percent);
+  if (b.kind === "atom") return a.kind === "atom" && atomsEqual(p, r, how);
   if (b.kind === "seq") {
     return a.kind === "seq" && a.open === b.open && a.close === b.close &&
-      a.items.length === b.items.length && a.items.every((x, k) => equal(x, b.items[k], percent));
+      a.items.length === b.items.length && a.items.every((x, k) => equal(x, b.items[k], how));
   }
   const unordered = a.kind === b.kind || (b.kind === "list" && a.kind === "set");
-  return unordered && "items" in a && sameItems(a.items, b.items, percent);
+  return unordered && "items" in a && sameItems(a.items, b.items, how);
+}
+
+/** Options of {@linkcode isEquivalent}. */
+export interface EquivalenceOptions {
+  /**
+   * Try computer algebra (`@cortex-js/compute-engine`) on single answers the numeric reader
+   * cannot read: `(x+1)^2` = `x^2+2x+1`, `\binom{5}{2}` = `10`, `1e3` = `1000`. Default `true`;
+   * `false` gives the normalization and numeric layers alone (no engine is loaded).
+   */
+  symbolic?: boolean;
 }
 
 /**
- * Whether `predicted` is mathematically the same answer as `reference`, within what a string
- * normalizer and a numeric evaluator can tell (the module doc lists what it cannot). Both sides
- * are normalized with `normalizeAnswer`; then equal strings, equal values (tolerance 1e-6),
+ * Whether `predicted` is mathematically the same answer as `reference`. Both sides are
+ * normalized with `normalizeAnswer`; then equal strings, equal values (tolerance 1e-6),
  * unordered sets and bare lists, ordered tuples and intervals (bracket types must match), `\pm`
- * as two answers. Empty or non-string input gives `false`; never throws.
+ * as two answers; single answers the numeric reader cannot read are compared by computer
+ * algebra (the module doc lists what is still not handled). Empty or non-string input gives
+ * `false`; never throws.
  *
  * @example
  * ```ts
@@ -276,19 +314,28 @@ function equal(p: string, r: string, percent: Percent): boolean {
  * assert.equal(isEquivalent("x = 3", "3"), true);
  * assert.equal(isEquivalent("\\{2,1\\}", "\\{1,2\\}"), true);
  * assert.equal(isEquivalent("(1,2)", "(1,2]"), false);
- * assert.equal(isEquivalent("(x+1)^2", "x^2+2x+1"), false);
+ * assert.equal(isEquivalent("(x+1)^2", "x^2+2x+1"), true);
+ * assert.equal(isEquivalent("(x+1)^2", "x^2+2x+1", { symbolic: false }), false);
+ * assert.equal(isEquivalent("x^2", "x^3"), false);
  * ```
  */
-export function isEquivalent(predicted: string, reference: string): boolean {
+export function isEquivalent(
+  predicted: string,
+  reference: string,
+  options: EquivalenceOptions = {},
+): boolean {
   try {
     if (typeof predicted !== "string" || typeof reference !== "string") return false;
-    const percent = { predicted: predicted.includes("%"), reference: reference.includes("%") };
+    const how = {
+      percent: { predicted: predicted.includes("%"), reference: reference.includes("%") },
+      symbolic: options.symbolic ?? true,
+    };
     const r = normalizeAnswer(reference);
     if (r === "") return false;
-    if (equal(normalizeAnswer(predicted), r, percent)) return true;
+    if (equal(normalizeAnswer(predicted), r, how)) return true;
     const rhs = predicted.lastIndexOf("=");
     return rhs >= 0 && !r.includes("=") &&
-      equal(normalizeAnswer(predicted.slice(rhs + 1)), r, percent);
+      equal(normalizeAnswer(predicted.slice(rhs + 1)), r, how);
   } catch {
     return false;
   }
