@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { isEquivalent, normalizeAnswer } from "../lib/math/mod.ts";
 import { gradeSolutions } from "../lib/synth/verified.ts";
+import { EQUIVALENCE_CASES, readEquivalenceCases } from "../lib/perf/math.ts";
 
 Deno.test("normalizeAnswer: Hendrycks _strip_string plus the extras", () => {
   const table: [input: string, expected: string][] = [
@@ -47,20 +48,7 @@ Deno.test("normalizeAnswer: Hendrycks _strip_string plus the extras", () => {
   for (const [input, expected] of table) assert.equal(normalizeAnswer(input), expected, input);
 });
 
-/** One labelled case of `fixtures/math/equivalence.jsonl`. */
-interface Case {
-  group: string;
-  predicted: string;
-  reference: string;
-  /** The truth: are the two answers the same mathematically? */
-  equivalent: boolean;
-  /** A known error of the checker (the README's "not handled"): it answers the opposite. */
-  missed?: boolean;
-}
-
-const CASES: Case[] = Deno.readTextFileSync(
-  new URL("../fixtures/math/equivalence.jsonl", import.meta.url),
-).trim().split("\n").map((line) => JSON.parse(line));
+const CASES = readEquivalenceCases(EQUIVALENCE_CASES);
 
 Deno.test("isEquivalent: the labelled cases (fixtures/math/equivalence.jsonl)", () => {
   assert.ok(CASES.length >= 150, `${CASES.length} cases`);
