@@ -4,25 +4,33 @@
  * What it does, in order (see {@linkcode isEquivalent}): normalize both sides
  * (`normalizeAnswer`, the Hendrycks MATH rules plus extras) and compare the strings; then compare
  * by structure and by value: numbers within a tolerance, sets without order, tuples and intervals
- * in order, `\pm` as two answers, a bare comma list as an unordered list.
+ * in order, `\pm` as two answers, a bare comma list as an unordered list. Single answers the
+ * numeric reader cannot read go to computer algebra (`symbolic.ts`): `(x+1)^2` vs `x^2+2x+1`,
+ * `\sin^2x+\cos^2x` vs `1`, `\binom{5}{2}` vs `10`, `5!`, `1e3`, `0.\overline{3}`, `e^{i\pi}`,
+ * `\log_2 8`, mixed numbers (`2\frac{1}{2}` is 5/2, as Math-Verify reads it), complex numbers,
+ * and relations of the same kind (`x>1` vs `1<x`, `2x<2` vs `x<1`, `2x-y=-1` vs `y-2x=1`).
  *
- * What it does NOT handle (such pairs compare as normalized strings, so they are `false` unless
- * written identically):
- * - symbolic algebra: `(x+1)^2` vs `x^2+2x+1`, `\frac{x}{2}` vs `0.5x`, `2a` vs `a+a`;
- * - identities and special values of functions: `\sin^2x+\cos^2x` vs `1`, `\log_2 8` vs `3`,
- *   `e^{i\pi}` vs `-1`, `\tan 45^\circ` vs `1` (only `\pi` and `\infty` are known constants);
+ * What it does NOT handle (such pairs are `false` unless written identically):
+ * - an inequality vs the equivalent interval (`x\ge 0` vs `[0,\infty)`), chains (`1<x<2` vs
+ *   `2>x>1`), an equation whose left side is a short name (`y=2x+1` is read as `2x+1`);
+ * - degrees inside functions (`\sin 30^\circ`: the degree sign is dropped, so it is read in
+ *   radians) and degrees vs radians (`90^\circ` vs `\frac{\pi}{2}`);
  * - matrices and vectors in `pmatrix`/`bmatrix`, determinants;
- * - equations and inequalities as relations: `x>1` vs `1<x`, `y=2x+1` vs `2x-y=-1`, or an
- *   inequality vs the equivalent interval (`x\ge 0` vs `[0,\infty)`);
- * - mixed numbers: `2\frac{1}{2}` is not read as 5/2 (nor as 2·½), so it only equals itself;
- * - degrees vs radians (`90^\circ` vs `\frac{\pi}{2}`), complex numbers, repeating decimals
- *   (`0.\overline{3}`), scientific `e` notation (`1e3`; `1\times10^{3}` works);
- * - free-text answers beyond exact normalized match (no case folding, no synonyms).
+ * - words: a run of three or more letters is text, never algebra (`2xyz` vs `2zyx` is missed, and
+ *   `Evelyn` never equals `Evenly`); free text beyond exact normalized match (no case folding,
+ *   no synonyms);
+ * - answers over 200 characters, with more than 4 variables, or factorials and binomials of large
+ *   numbers (`(10^5)!`): compared as normalized strings and values only.
  *
  * Known readings to be aware of:
  * - Percent: when exactly one side has `%`, both readings count: `50\%` equals `0.5` and `50`.
  * - Tolerance: `|a-b| ≤ 1e-6 · max(1, |a|, |b|)` (relative above 1, absolute below), so
- *   `-\frac13` equals `-0.333333`; two plain integers are compared exactly instead.
+ *   `-\frac13` equals `-0.333333`; two exact values (integers and fractions, `\binom{50}{25}`,
+ *   `2^{50}`) are compared exactly instead, as Math-Verify does.
+ * - Variables are sampled: two expressions with free variables are equal when they agree (within
+ *   1e-8) at 12 fixed pseudo-random points, some negative, where both are defined, and are
+ *   defined at the same points: `\frac{x^2-1}{x-1}` equals `x+1`, `\sqrt{x^2}` is not `x`, and
+ *   `\ln(x^2)` is not `2\ln x`. `e` and `i` are Euler's number and the imaginary unit.
  * - Radicals are evaluated: `\sqrt{8}` equals `2\sqrt{2}` (Hendrycks says no; Math-Verify yes).
  * - A comma list is unordered only when the reference has no brackets: `2, 3` equals `3,2` and
  *   `\{2,3\}`, but `(1,2)` (a tuple or an open interval) is ordered and bracket types must match.

@@ -4,7 +4,8 @@
  * by value. Constants are evaluated (exactly when both sides are exact: `\binom{5}{2}` = `10`,
  * `0.\overline{3}` = `\frac13`; else within the numeric tolerance); expressions with free
  * variables are equal when their canonical forms are the same or when both agree at fixed
- * pseudo-random points (`(x+1)^2` = `x^2+2x+1`).
+ * pseudo-random points (`(x+1)^2` = `x^2+2x+1`); two relations of the same kind are equal when
+ * their sides' differences are constant multiples (`x>1` = `1<x`, `2x<2` = `x<1`).
  *
  * The work is bounded: answers longer than {@linkcode MAX_LENGTH}, with words, matrices or more
  * than {@linkcode MAX_VARIABLES} variables are not tried, and each comparison runs inside the
@@ -121,17 +122,38 @@ const COMMANDS = [
   "omega",
   "tau",
   "rho",
+  "le",
+  "leq",
+  "ge",
+  "geq",
+  "ne",
+  "neq",
+  "neg",
 ].sort((a, b) => b.length - a.length);
 
 /** A run of three or more letters that is not a command: a word, not a product of variables. */
 const WORD = /(?<![\\A-Za-z])[A-Za-z]{3,}/;
 
 /** Parsed only as something else than a single value: relations, matrices, text. */
-const NOT_A_VALUE =
-  /\\begin|\\text|\\(?:le|ge|leq|geq|ne|neq|lt|gt|in|approx|equiv)(?![A-Za-z])|[<>]/;
+const NOT_A_VALUE = /\\begin|\\text|\\(?:in|approx|equiv|sim|to)(?![A-Za-z])/;
 
-/** A relation sign, refused outside braces (inside, `\sum_{k=1}` is a limit, not an equation). */
-const RELATION = /=/;
+/**
+ * A relation sign. One is allowed outside braces (`x>1`, `y=2x+1`); a chain (`1<x<2`) is not
+ * tried. Inside braces `\sum_{k=1}` is a limit, not an equation.
+ */
+const RELATION = /[=<>]|\\(?:le|ge|leq|geq|ne|neq|lt|gt)(?![A-Za-z])/g;
+
+/**
+ * Relations the engine writes canonically (`x>1` as `1<x`), and how their sides' difference may
+ * be scaled without changing the solutions: by a positive constant for inequalities (`x<1`,
+ * `2x<2`), by any non-zero constant for equations (`y=2x+1`, `2x-y=-1`).
+ */
+const RELATIONS: Record<string, "positive" | "non-zero"> = {
+  Less: "positive",
+  LessEqual: "positive",
+  Equal: "non-zero",
+  NotEqual: "non-zero",
+};
 
 /** Operations whose cost grows with the size of their integer arguments. */
 const COMBINATORIAL = /!|binom|\\prod|\\Gamma/;
@@ -240,22 +262,22 @@ function sampleValues(
   });
 }
 
-/** Whether the answer is worth parsing as one mathematical value (bounded work, no relation). */
+/** Whether the answer is worth parsing as one value or one relation (bounded work). */
 function parseable(s: string): boolean {
   if (s.length === 0 || s.length > MAX_LENGTH || WORD.test(s) || NOT_A_VALUE.test(s)) return false;
-  if (topLevel(s).some((c) => RELATION.test(c))) return false;
+  if ((topLevel(s).match(RELATION)?.length ?? 0) > 1) return false;
   // Factorials and binomials of large numbers run in single big-integer steps the time limit
   // cannot interrupt (`\binom{10^5}{5\cdot10^4}` took 1.5 s).
   return !(COMBINATORIAL.test(s) && LARGE_NUMBER.test(s));
 }
 
-/** The characters of `s` outside every `{…}` group (subscripts and limits may hold `=`). */
-function topLevel(s: string): string[] {
+/** `s` without its `{…}` groups (subscripts and limits may hold `=`). */
+function topLevel(s: string): string {
   let depth = 0;
-  const out: string[] = [];
+  let out = "";
   for (const c of s) {
     if (c === "}") depth--;
-    if (depth === 0) out.push(c);
+    if (depth === 0) out += c;
     if (c === "{") depth++;
   }
   return out;
@@ -271,21 +293,68 @@ function constantsEqual(p: Expression, r: Expression, tolerance: number): boolea
   return finite(x) && finite(y) && near(x, y, tolerance);
 }
 
+/**
+ * The values of `p` and `r` at the points where both are finite, or null when they cannot be
+ * sampled (too many variables, an operator outside {@linkcode SAMPLED_OPERATORS}, too few such
+ * points) or one side is finite where the other is not (different domains).
+ */
+function samplePairs(
+  engine: Engine,
+  p: Expression,
+  r: Expression,
+  variables: string[],
+): [number, number][][] | null {
+  if (variables.length > MAX_VARIABLES) return null;
+  const ops = [...operators(p.json), ...operators(r.json)];
+  if (!ops.every((op) => SAMPLED_OPERATORS.has(op))) return null;
+  const a = sampleValues(engine, p, variables);
+  const b = sampleValues(engine, r, variables);
+  const pairs: [number, number][][] = [];
+  for (let k = 0; k < SAMPLES; k++) {
+    if (finite(a[k]) !== finite(b[k])) return null;
+    if (finite(a[k])) pairs.push([a[k], b[k]]);
+  }
+  return pairs.length >= MIN_VALID_SAMPLES ? pairs : null;
+}
+
 /** Two expressions with free variables: same canonical form, or equal at every sample point. */
 function identical(engine: Engine, p: Expression, r: Expression, variables: string[]): boolean {
   if (p.isSame(r)) return true;
-  if (variables.length > MAX_VARIABLES) return false;
-  const ops = [...operators(p.json), ...operators(r.json)];
-  if (!ops.every((op) => SAMPLED_OPERATORS.has(op))) return false;
-  const a = sampleValues(engine, p, variables);
-  const b = sampleValues(engine, r, variables);
-  let valid = 0;
-  for (let k = 0; k < SAMPLES; k++) {
-    if (!finite(a[k]) && !finite(b[k])) continue;
-    if (!finite(a[k]) || !finite(b[k]) || !near(a[k], b[k], SAMPLE_TOLERANCE)) return false;
-    valid++;
+  const pairs = samplePairs(engine, p, r, variables);
+  return pairs !== null && pairs.every(([a, b]) => near(a, b, SAMPLE_TOLERANCE));
+}
+
+/**
+ * Two relations of the same kind whose sides' differences are a constant multiple of each other
+ * at every sample point (a positive one for inequalities), as Math-Verify compares relations by
+ * `lhs - rhs` (and flipped). A relation is never equal to a value.
+ */
+function sameRelation(
+  engine: Engine,
+  p: Expression,
+  r: Expression,
+  variables: string[],
+): boolean {
+  const scale = RELATIONS[p.operator];
+  const [pl, pr, ...pMore] = "ops" in p ? (p.ops as readonly Expression[]) : [];
+  const [rl, rr, ...rMore] = "ops" in r ? (r.ops as readonly Expression[]) : [];
+  if (!scale || p.operator !== r.operator || !pr || !rr || pMore.length || rMore.length) {
+    return false;
   }
-  return valid >= MIN_VALID_SAMPLES;
+  if (!variables.length) return false;
+  const pairs = samplePairs(engine, pl.sub(pr), rl.sub(rr), variables);
+  if (!pairs) return false;
+  const ratios = pairs.filter(([, b]) => Math.hypot(...b) > SAMPLE_TOLERANCE).map(([a, b]) => {
+    const d = b[0] ** 2 + b[1] ** 2;
+    return [(a[0] * b[0] + a[1] * b[1]) / d, (a[1] * b[0] - a[0] * b[1]) / d] as [number, number];
+  });
+  const [c] = ratios;
+  if (ratios.length < MIN_VALID_SAMPLES || Math.abs(c[1]) > SAMPLE_TOLERANCE) return false;
+  if (scale === "positive" ? c[0] <= 0 : c[0] === 0) return false;
+  return ratios.every((q) => near(q, c, SAMPLE_TOLERANCE)) &&
+    pairs.every(([a, b]) =>
+      Math.hypot(...b) > SAMPLE_TOLERANCE || Math.hypot(...a) <= SAMPLE_TOLERANCE
+    );
 }
 
 /**
@@ -305,6 +374,9 @@ export function symbolicEqual(predicted: string, reference: string, tolerance: n
       const b = ce.parse(r);
       if (!a.isValid || !b.isValid) return false;
       const variables = [...new Set([...a.unknowns, ...b.unknowns])].sort();
+      if (a.operator in RELATIONS || b.operator in RELATIONS) {
+        return sameRelation(engine, a, b, variables);
+      }
       return variables.length
         ? identical(engine, a, b, variables)
         : constantsEqual(a, b, tolerance);
