@@ -92,6 +92,20 @@ Deno.test("isEquivalent: the same verdict on every call (fixed sample points)", 
   assert.deepEqual(symbolic.map((c) => isEquivalent(c.predicted, c.reference)), first);
 });
 
+Deno.test("isEquivalent: the engine writes nothing to the console", () => {
+  const warn = console.warn;
+  const said: unknown[] = [];
+  console.warn = (...args: unknown[]) => said.push(args);
+  try {
+    // A bare `N` is the engine's numeric-evaluation function, which it cannot compile.
+    assert.equal(isEquivalent("N", "M"), false);
+    assert.equal(isEquivalent("f(x)+1", "1+f(y)"), false);
+  } finally {
+    console.warn = warn;
+  }
+  assert.deepEqual(said, []);
+});
+
 Deno.test("gradeSolutions: a correct solution written in another form is not rejected", () => {
   const graded = gradeSolutions(
     ["So \\boxed{x^2+2x+1}.", "So \\boxed{\\binom{5}{2}}.", "So \\boxed{x^2+1}."],

@@ -19,7 +19,10 @@ import type { ComputeEngine, Expression } from "@cortex-js/compute-engine";
 interface Engine {
   ce: ComputeEngine;
   /** Compiles an expression to a JavaScript function of its free variables. */
-  compile: (e: Expression) => { success: boolean; run: (vars: Record<string, number>) => unknown };
+  compile: (
+    e: Expression,
+    options: { fallback: boolean },
+  ) => { success: boolean; run: (vars: Record<string, number>) => unknown };
 }
 
 /** Longer answers are not parsed (their normalized strings are still compared). */
@@ -251,8 +254,16 @@ function sampleValues(
   e: Expression,
   variables: readonly string[],
 ): [number, number][] {
-  const compiled = engine.compile(e);
-  return samplePoints(variables).map((point) => {
+  const points = samplePoints(variables);
+  let compiled;
+  try {
+    // Without `fallback: false` an operator JavaScript lacks (`N`, an unknown `f`) is run by an
+    // interpreter instead, with a warning on the console for each.
+    compiled = engine.compile(e, { fallback: false });
+  } catch {
+    return points.map(() => [NaN, NaN]);
+  }
+  return points.map((point) => {
     if (!compiled.success) return [NaN, NaN];
     try {
       return complexParts(compiled.run(point));
