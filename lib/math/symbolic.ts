@@ -33,8 +33,8 @@ const MAX_VARIABLES = 4;
 
 /**
  * Wall-clock cap of one comparison inside the engine. Ordinary answers take 0.1–40 ms; the cap
- * only stops pathological ones (`99999!`, huge binomials), so it is generous enough that machine
- * load does not change a verdict.
+ * only stops pathological ones (`99999!`), so it is generous enough that machine load does not
+ * change a verdict.
  */
 const TIME_LIMIT_MS = 1_000;
 
@@ -361,7 +361,7 @@ function sameRelation(
   });
   const [c] = ratios;
   if (ratios.length < MIN_VALID_SAMPLES || Math.abs(c[1]) > SAMPLE_TOLERANCE) return false;
-  if (scale === "positive" ? c[0] <= 0 : c[0] === 0) return false;
+  if (scale === "positive" ? c[0] <= 0 : Math.abs(c[0]) <= SAMPLE_TOLERANCE) return false;
   return ratios.every((q) => near(q, c, SAMPLE_TOLERANCE)) &&
     pairs.every(([a, b]) =>
       Math.hypot(...b) > SAMPLE_TOLERANCE || Math.hypot(...a) <= SAMPLE_TOLERANCE
