@@ -14,6 +14,10 @@
  */
 import { createRequire } from "node:module";
 import type { ComputeEngine, Expression } from "@cortex-js/compute-engine";
+// The package's 2 KB MathJSON entry, imported for its effect: it puts the package in the module
+// graph, so the `require` below finds it wherever the toolkit is run from, and a missing package
+// fails here, at import, instead of every comparison quietly reading "not equal".
+import "@cortex-js/compute-engine/math-json";
 
 /** What this layer uses of the package. */
 interface Engine {
