@@ -92,6 +92,13 @@ Deno.test("isEquivalent: the same verdict on every call (fixed sample points)", 
   assert.deepEqual(symbolic.map((c) => isEquivalent(c.predicted, c.reference)), first);
 });
 
+Deno.test("isEquivalent: a verdict does not depend on the comparisons before it", () => {
+  // Parsing `g(2)` declares `g` a function; the next comparison must not see that.
+  assert.equal(isEquivalent("g(2)", "3"), false);
+  assert.equal(isEquivalent("g+1", "1+g"), true);
+  assert.equal(isEquivalent("2g", "g+g"), true);
+});
+
 Deno.test("isEquivalent: the engine writes nothing to the console", () => {
   const warn = console.warn;
   const said: unknown[] = [];

@@ -183,11 +183,13 @@ function computeEngine(): Engine {
   };
   const engine = { ce: new pkg.ComputeEngine(), compile: pkg.compile };
   engine.ce.precision = "machine";
+  engine.ce.pushScope();
   for (const warm of ["\\tan 1+\\binom{5}{2}+3!", "\\frac{x^2-1}{x-1}"]) {
     const e = engine.ce.parse(warm);
     e.evaluate();
     sampleValues(engine, e, e.unknowns);
   }
+  engine.ce.popScope();
   loaded = engine;
   return engine;
 }
@@ -383,6 +385,9 @@ export function symbolicEqual(predicted: string, reference: string, tolerance: n
   if (!parseable(p) || !parseable(r)) return false;
   const engine = computeEngine();
   const { ce } = engine;
+  // Parsing declares the symbols it meets (`g(2)` makes `g` a function, and a later `g+1` an
+  // error): a scope per comparison keeps each verdict independent of the ones before it.
+  ce.pushScope();
   try {
     return ce.withTimeLimit(TIME_LIMIT_MS, () => {
       const a = ce.parse(p);
@@ -399,5 +404,7 @@ export function symbolicEqual(predicted: string, reference: string, tolerance: n
   } catch {
     // The time limit (a CancellationError) or an engine failure: not shown equal.
     return false;
+  } finally {
+    ce.popScope();
   }
 }
