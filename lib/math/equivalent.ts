@@ -30,7 +30,9 @@
  * - Variables are sampled: two expressions with free variables are equal when they agree (within
  *   1e-8) at 12 fixed pseudo-random points, some negative, where both are defined, and are
  *   defined at the same points: `\frac{x^2-1}{x-1}` equals `x+1`, `\sqrt{x^2}` is not `x`, and
- *   `\ln(x^2)` is not `2\ln x`. `e` and `i` are Euler's number and the imaginary unit.
+ *   `\ln(x^2)` is not `2\ln x`. Values below 1e-6 are compared absolutely (to 1e-14), so an
+ *   expression whose every value lies in double rounding noise is taken for `0` (`10^{-20}x`).
+ *   `e` and `i` are Euler's number and the imaginary unit.
  * - Radicals are evaluated: `\sqrt{8}` equals `2\sqrt{2}` (Hendrycks says no; Math-Verify yes).
  * - A comma list is unordered only when the reference has no brackets: `2, 3` equals `3,2` and
  *   `\{2,3\}`, but `(1,2)` (a tuple or an open interval) is ordered and bracket types must match.

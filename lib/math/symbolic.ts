@@ -52,6 +52,12 @@ const MIN_VALID_SAMPLES = 6;
 const SAMPLE_TOLERANCE = 1e-8;
 
 /**
+ * Below this magnitude sample values are compared absolutely (to 1e-14), so `\frac{x}{10^9}` is
+ * not taken for `0`, while rounding in values near zero (about 1e-16) still passes.
+ */
+const SAMPLE_FLOOR = 1e-6;
+
+/**
  * Operators an expression with free variables may use to be sampled: elementary functions whose
  * compiled values are reliable at real points. Sums, products, limits, integrals, binomials or
  * unknown functions with a free variable are left out (their values at non-integer points mean
@@ -226,10 +232,18 @@ function finite([re, im]: [number, number]): boolean {
   return Number.isFinite(re) && Number.isFinite(im);
 }
 
-/** `|a-b| ≤ tolerance · max(1, |a|, |b|)` for complex values. */
-function near(a: [number, number], b: [number, number], tolerance: number): boolean {
+/**
+ * `|a-b| ≤ tolerance · max(floor, |a|, |b|)` for complex values: relative above `floor`,
+ * absolute below.
+ */
+function near(
+  a: [number, number],
+  b: [number, number],
+  tolerance: number,
+  floor = 1,
+): boolean {
   const d = Math.hypot(a[0] - b[0], a[1] - b[1]);
-  return d <= tolerance * Math.max(1, Math.hypot(...a), Math.hypot(...b));
+  return d <= tolerance * Math.max(floor, Math.hypot(...a), Math.hypot(...b));
 }
 
 /** A small seeded generator (mulberry32), so the sample points are the same on every run. */
@@ -338,7 +352,7 @@ function samplePairs(
 function identical(engine: Engine, p: Expression, r: Expression, variables: string[]): boolean {
   if (p.isSame(r)) return true;
   const pairs = samplePairs(engine, p, r, variables);
-  return pairs !== null && pairs.every(([a, b]) => near(a, b, SAMPLE_TOLERANCE));
+  return pairs !== null && pairs.every(([a, b]) => near(a, b, SAMPLE_TOLERANCE, SAMPLE_FLOOR));
 }
 
 /**
@@ -361,7 +375,8 @@ function sameRelation(
   if (!variables.length) return false;
   const pairs = samplePairs(engine, pl.sub(pr), rl.sub(rr), variables);
   if (!pairs) return false;
-  const ratios = pairs.filter(([, b]) => Math.hypot(...b) > SAMPLE_TOLERANCE).map(([a, b]) => {
+  const zero = SAMPLE_TOLERANCE * SAMPLE_FLOOR;
+  const ratios = pairs.filter(([, b]) => Math.hypot(...b) > zero).map(([a, b]) => {
     const d = b[0] ** 2 + b[1] ** 2;
     return [(a[0] * b[0] + a[1] * b[1]) / d, (a[1] * b[0] - a[0] * b[1]) / d] as [number, number];
   });
@@ -369,9 +384,7 @@ function sameRelation(
   if (ratios.length < MIN_VALID_SAMPLES || Math.abs(c[1]) > SAMPLE_TOLERANCE) return false;
   if (scale === "positive" ? c[0] <= 0 : Math.abs(c[0]) <= SAMPLE_TOLERANCE) return false;
   return ratios.every((q) => near(q, c, SAMPLE_TOLERANCE)) &&
-    pairs.every(([a, b]) =>
-      Math.hypot(...b) > SAMPLE_TOLERANCE || Math.hypot(...a) <= SAMPLE_TOLERANCE
-    );
+    pairs.every(([a, b]) => Math.hypot(...b) > zero || Math.hypot(...a) <= zero);
 }
 
 /**

@@ -117,7 +117,6 @@ export function mathEquivalence(rounds: number, file: string | URL = EQUIVALENCE
         value: score.precision,
         unit: "",
         reference: `${score.falsePositives} false positives`,
-        ok: score.falsePositives === 0,
       },
       {
         name: `math recall, ${of}`,
