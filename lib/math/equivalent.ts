@@ -8,11 +8,12 @@
  * numeric reader cannot read go to computer algebra (`symbolic.ts`): `(x+1)^2` vs `x^2+2x+1`,
  * `\sin^2x+\cos^2x` vs `1`, `\binom{5}{2}` vs `10`, `5!`, `1e3`, `0.\overline{3}`, `e^{i\pi}`,
  * `\log_2 8`, mixed numbers (`2\frac{1}{2}` is 5/2, as Math-Verify reads it), complex numbers,
- * and relations of the same kind (`x>1` vs `1<x`, `2x<2` vs `x<1`, `2x-y=-1` vs `y-2x=1`).
+ * and relations of the same kind (`x>1` vs `1<x`, `2x<2` vs `x<1`, `2x-y=-1` vs `y-2x=1`, and
+ * `y=2x+1` vs `2x-y=-1`, though the normalizer alone reads `y=2x+1` as `2x+1`).
  *
  * What it does NOT handle (such pairs are `false` unless written identically):
  * - an inequality vs the equivalent interval (`x\ge 0` vs `[0,\infty)`), chains (`1<x<2` vs
- *   `2>x>1`), an equation whose left side is a short name (`y=2x+1` is read as `2x+1`);
+ *   `2>x>1`);
  * - degrees inside functions (`\sin 30^\circ`: the degree sign is dropped, so it is read in
  *   radians) and degrees vs radians (`90^\circ` vs `\frac{\pi}{2}`);
  * - matrices and vectors in `pmatrix`/`bmatrix`, determinants;
@@ -298,6 +299,14 @@ function equal(p: string, r: string, how: How): boolean {
   return unordered && "items" in a && sameItems(a.items, b.items, how);
 }
 
+/** `lhs=rhs` with each side normalized, when `s` has exactly one `=`; else null. */
+function equationOf(s: string): string | null {
+  const sides = s.split("=");
+  if (sides.length !== 2) return null;
+  const [lhs, rhs] = sides.map(normalizeAnswer);
+  return lhs && rhs ? `${lhs}=${rhs}` : null;
+}
+
 /** Options of {@linkcode isEquivalent}. */
 export interface EquivalenceOptions {
   /**
@@ -342,10 +351,18 @@ export function isEquivalent(
     };
     const r = normalizeAnswer(reference);
     if (r === "") return false;
-    if (equal(normalizeAnswer(predicted), r, how)) return true;
+    const p = normalizeAnswer(predicted);
+    if (equal(p, r, how)) return true;
     const rhs = predicted.lastIndexOf("=");
-    return rhs >= 0 && !r.includes("=") &&
-      equal(normalizeAnswer(predicted.slice(rhs + 1)), r, how);
+    if (rhs >= 0 && !r.includes("=") && equal(normalizeAnswer(predicted.slice(rhs + 1)), r, how)) {
+      return true;
+    }
+    // Two equations where normalizing read one as an assignment (`y=2x+1` → `2x+1`) and kept the
+    // other (`2x-y=-1`): compared as equations, their sides normalized apart.
+    const pe = equationOf(predicted);
+    const re = equationOf(reference);
+    return how.symbolic && pe !== null && re !== null && (p !== pe || r !== re) &&
+      equal(pe, re, how);
   } catch {
     return false;
   }
