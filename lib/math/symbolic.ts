@@ -174,7 +174,7 @@ const COMBINATORIAL = /!|binom|\\prod|\\Gamma/;
 /** An integer of five or more digits, or a number raised to a power. */
 const LARGE_NUMBER = /\d{5}|\d\s*\^/;
 
-/** The engine, created on first use: loading it costs about half a second. */
+/** The engine, created on first use: loading and warming it takes a second or more. */
 let loaded: Engine | undefined;
 
 /** Loads and warms the engine (the first trig or factorial evaluation initializes tables). */
