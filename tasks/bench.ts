@@ -10,6 +10,7 @@ import { toolFlags } from "../lib/pipeline/cli.ts";
 import * as m from "../lib/perf/measure.ts";
 import { longLine, manyErrors } from "../lib/perf/inputs.ts";
 import { cpuModel } from "../lib/perf/host.ts";
+import { mathEquivalence } from "../lib/perf/math.ts";
 
 /** One measurement: its figures, given a scratch folder and whether `--quick` was asked. */
 type Measure = (dir: string, quick: boolean) => Promise<m.Figure[]> | m.Figure[];
@@ -26,6 +27,7 @@ const MEASUREMENTS: Record<string, Measure> = {
   faults: (dir, q) => m.faultSoak(dir, q ? 100 : 500),
   crash: (_, q) => m.crash(q ? 5 : 20, q ? 60 : 200),
   inputs: async (dir, q) => [...await longLine(dir, q ? 2 : 20), ...manyErrors(q ? 3_200 : 32_000)],
+  math: (_, q) => mathEquivalence(q ? 1 : 5),
 };
 const NAMES = Object.keys(MEASUREMENTS);
 const USAGE = `usage: deno task bench [--quick] [--only ${NAMES.join(",")}] [--out FILE]`;

@@ -4,25 +4,36 @@
  * What it does, in order (see {@linkcode isEquivalent}): normalize both sides
  * (`normalizeAnswer`, the Hendrycks MATH rules plus extras) and compare the strings; then compare
  * by structure and by value: numbers within a tolerance, sets without order, tuples and intervals
- * in order, `\pm` as two answers, a bare comma list as an unordered list.
+ * in order, `\pm` as two answers, a bare comma list as an unordered list. Single answers the
+ * numeric reader cannot read go to computer algebra (`symbolic.ts`): `(x+1)^2` vs `x^2+2x+1`,
+ * `\sin^2x+\cos^2x` vs `1`, `\binom{5}{2}` vs `10`, `5!`, `1e3`, `0.\overline{3}`, `e^{i\pi}`,
+ * `\log_2 8`, mixed numbers (`2\frac{1}{2}` is 5/2, as Math-Verify reads it), complex numbers,
+ * and relations of the same kind (`x>1` vs `1<x`, `2x<2` vs `x<1`, `2x-y=-1` vs `y-2x=1`, and
+ * `y=2x+1` vs `2x-y=-1`, though the normalizer alone reads `y=2x+1` as `2x+1`).
  *
- * What it does NOT handle (such pairs compare as normalized strings, so they are `false` unless
- * written identically):
- * - symbolic algebra: `(x+1)^2` vs `x^2+2x+1`, `\frac{x}{2}` vs `0.5x`, `2a` vs `a+a`;
- * - identities and special values of functions: `\sin^2x+\cos^2x` vs `1`, `\log_2 8` vs `3`,
- *   `e^{i\pi}` vs `-1`, `\tan 45^\circ` vs `1` (only `\pi` and `\infty` are known constants);
+ * What it does NOT handle (such pairs are `false` unless written identically):
+ * - an inequality vs the equivalent interval (`x\ge 0` vs `[0,\infty)`), chains (`1<x<2` vs
+ *   `2>x>1`);
+ * - degrees inside functions (`\sin 30^\circ`: the degree sign is dropped, so it is read in
+ *   radians) and degrees vs radians (`90^\circ` vs `\frac{\pi}{2}`);
  * - matrices and vectors in `pmatrix`/`bmatrix`, determinants;
- * - equations and inequalities as relations: `x>1` vs `1<x`, `y=2x+1` vs `2x-y=-1`, or an
- *   inequality vs the equivalent interval (`x\ge 0` vs `[0,\infty)`);
- * - mixed numbers: `2\frac{1}{2}` is not read as 5/2 (nor as 2·½), so it only equals itself;
- * - degrees vs radians (`90^\circ` vs `\frac{\pi}{2}`), complex numbers, repeating decimals
- *   (`0.\overline{3}`), scientific `e` notation (`1e3`; `1\times10^{3}` works);
- * - free-text answers beyond exact normalized match (no case folding, no synonyms).
+ * - words: a run of three or more letters is text, never algebra (`2xyz` vs `2zyx` is missed, and
+ *   `Evelyn` never equals `Evenly`); free text beyond exact normalized match (no case folding,
+ *   no synonyms);
+ * - answers over 200 characters, with more than 4 variables, or factorials and binomials of large
+ *   numbers (`(10^5)!`): compared as normalized strings and values only.
  *
  * Known readings to be aware of:
  * - Percent: when exactly one side has `%`, both readings count: `50\%` equals `0.5` and `50`.
  * - Tolerance: `|a-b| ≤ 1e-6 · max(1, |a|, |b|)` (relative above 1, absolute below), so
- *   `-\frac13` equals `-0.333333`; two plain integers are compared exactly instead.
+ *   `-\frac13` equals `-0.333333`; two exact values (integers and fractions, `\binom{50}{25}`,
+ *   `2^{50}`) are compared exactly instead, as Math-Verify does.
+ * - Variables are sampled: two expressions with free variables are equal when they agree (within
+ *   1e-8) at 12 fixed pseudo-random points, some negative, where both are defined, and are
+ *   defined at the same points: `\frac{x^2-1}{x-1}` equals `x+1`, `\sqrt{x^2}` is not `x`, and
+ *   `\ln(x^2)` is not `2\ln x`. Values below 1e-6 are compared absolutely (to 1e-14), so an
+ *   expression whose every value lies in double rounding noise is taken for `0` (`10^{-20}x`).
+ *   `e` and `i` are Euler's number and the imaginary unit.
  * - Radicals are evaluated: `\sqrt{8}` equals `2\sqrt{2}` (Hendrycks says no; Math-Verify yes).
  * - A comma list is unordered only when the reference has no brackets: `2, 3` equals `3,2` and
  *   `\{2,3\}`, but `(1,2)` (a tuple or an open interval) is ordered and bracket types must match.
@@ -33,12 +44,16 @@
  * @module
  */
 import { normalizeAnswer } from "./normalize.ts";
+import { symbolicEqual } from "./symbolic.ts";
 
 /** Tolerance for comparing values: relative above magnitude 1, absolute below. */
 const TOLERANCE = 1e-6;
 
 /** Longer answers are compared as strings only (no structure), to bound the work. */
 const MAX_STRUCTURED_LENGTH = 1_000;
+
+/** An exact rational expression: integers, `+ - * / ^`, `\frac`, `\cdot`, `\times`, `\div`. */
+const EXACT = /^(?:[\d+\-*/^{}()]|\\(?:frac|cdot|times|div)(?![A-Za-z]))+$/;
 
 /** At most this many `\pm` are expanded (2^n alternatives). */
 const MAX_PLUS_MINUS = 3;
@@ -53,6 +68,12 @@ type Shape =
 interface Percent {
   predicted: boolean;
   reference: boolean;
+}
+
+/** How one comparison reads its answers: the percent marks and whether algebra is tried. */
+interface How {
+  percent: Percent;
+  symbolic: boolean;
 }
 
 /** Opening and closing brackets that change the depth; `\{`/`\}` count as one bracket each. */
@@ -213,6 +234,15 @@ function evaluate(s: string): number | null {
   }
 }
 
+/**
+ * The numeric reader's value, or null. An infinite value counts only where `\infty` was written:
+ * an overflow (`2^{2^{30}}`) is not a value two answers can share.
+ */
+function valueOf(s: string): number | null {
+  const v = evaluate(s);
+  return v !== null && !Number.isFinite(v) && !s.includes("\\infty") ? null : v;
+}
+
 /** Equal within {@linkcode TOLERANCE}; infinities only equal themselves. */
 function close(a: number, b: number): boolean {
   if (a === b) return true;
@@ -220,13 +250,21 @@ function close(a: number, b: number): boolean {
   return Math.abs(a - b) <= TOLERANCE * Math.max(1, Math.abs(a), Math.abs(b));
 }
 
-/** Two single answers: exact integers, else values within tolerance (with the percent readings). */
-function atomsEqual(p: string, r: string, percent: Percent): boolean {
+/**
+ * Two single answers: exact integers, else values within tolerance (with the percent readings);
+ * answers the numeric reader cannot read go to the computer-algebra layer when it is on.
+ */
+function atomsEqual(p: string, r: string, how: How): boolean {
+  const { percent } = how;
   const oneSidedPercent = percent.predicted !== percent.reference;
   if (!oneSidedPercent && /^-?\d+$/.test(p) && /^-?\d+$/.test(r)) return BigInt(p) === BigInt(r);
-  const a = evaluate(p);
-  const b = evaluate(r);
-  if (a === null || b === null) return false;
+  const a = valueOf(p);
+  const b = valueOf(r);
+  const algebra = how.symbolic && !oneSidedPercent;
+  if (a === null || b === null) return algebra && symbolicEqual(p, r, TOLERANCE);
+  // Exact values a double cannot tell apart within the tolerance (`2^{50}` vs `2^{50}+1`), or
+  // tells apart by rounding (`\frac{1}{10}+\frac{2}{10}` vs `\frac{3}{10}`), are compared exactly.
+  if (algebra && a !== b && EXACT.test(p) && EXACT.test(r)) return symbolicEqual(p, r, TOLERANCE);
   if (close(a, b)) return true;
   if (percent.predicted && !percent.reference) return close(a / 100, b);
   if (percent.reference && !percent.predicted) return close(a, b / 100);
@@ -234,11 +272,11 @@ function atomsEqual(p: string, r: string, percent: Percent): boolean {
 }
 
 /** Every reference item matched by a distinct predicted item, and no predicted item left over. */
-function sameItems(predicted: string[], reference: string[], percent: Percent): boolean {
+function sameItems(predicted: string[], reference: string[], how: How): boolean {
   if (predicted.length !== reference.length) return false;
   const unused = [...predicted];
   for (const r of reference) {
-    const k = unused.findIndex((p) => equal(p, r, percent));
+    const k = unused.findIndex((p) => equal(p, r, how));
     if (k < 0) return false;
     unused.splice(k, 1);
   }
@@ -246,27 +284,46 @@ function sameItems(predicted: string[], reference: string[], percent: Percent): 
 }
 
 /** Structural equality of two normalized answers. */
-function equal(p: string, r: string, percent: Percent): boolean {
+function equal(p: string, r: string, how: How): boolean {
   p = p.trim();
   r = r.trim();
   if (p === r) return p !== "";
   const a = shapeOf(p);
   const b = shapeOf(r);
-  if (b.kind === "atom") return a.kind === "atom" && atomsEqual(p, r, percent);
+  if (b.kind === "atom") return a.kind === "atom" && atomsEqual(p, r, how);
   if (b.kind === "seq") {
     return a.kind === "seq" && a.open === b.open && a.close === b.close &&
-      a.items.length === b.items.length && a.items.every((x, k) => equal(x, b.items[k], percent));
+      a.items.length === b.items.length && a.items.every((x, k) => equal(x, b.items[k], how));
   }
   const unordered = a.kind === b.kind || (b.kind === "list" && a.kind === "set");
-  return unordered && "items" in a && sameItems(a.items, b.items, percent);
+  return unordered && "items" in a && sameItems(a.items, b.items, how);
+}
+
+/** `lhs=rhs` with each side normalized, when `s` has exactly one `=`; else null. */
+function equationOf(s: string): string | null {
+  const sides = s.split("=");
+  if (sides.length !== 2) return null;
+  const [lhs, rhs] = sides.map(normalizeAnswer);
+  return lhs && rhs ? `${lhs}=${rhs}` : null;
+}
+
+/** Options of {@linkcode isEquivalent}. */
+export interface EquivalenceOptions {
+  /**
+   * Try computer algebra (`@cortex-js/compute-engine`) on single answers the numeric reader
+   * cannot read: `(x+1)^2` = `x^2+2x+1`, `\binom{5}{2}` = `10`, `1e3` = `1000`. Default `true`;
+   * `false` gives the normalization and numeric layers alone (no engine is loaded).
+   */
+  symbolic?: boolean;
 }
 
 /**
- * Whether `predicted` is mathematically the same answer as `reference`, within what a string
- * normalizer and a numeric evaluator can tell (the module doc lists what it cannot). Both sides
- * are normalized with `normalizeAnswer`; then equal strings, equal values (tolerance 1e-6),
+ * Whether `predicted` is mathematically the same answer as `reference`. Both sides are
+ * normalized with `normalizeAnswer`; then equal strings, equal values (tolerance 1e-6),
  * unordered sets and bare lists, ordered tuples and intervals (bracket types must match), `\pm`
- * as two answers. Empty or non-string input gives `false`; never throws.
+ * as two answers; single answers the numeric reader cannot read are compared by computer
+ * algebra (the module doc lists what is still not handled). Empty or non-string input gives
+ * `false`; never throws.
  *
  * @example
  * ```ts
@@ -276,19 +333,36 @@ function equal(p: string, r: string, percent: Percent): boolean {
  * assert.equal(isEquivalent("x = 3", "3"), true);
  * assert.equal(isEquivalent("\\{2,1\\}", "\\{1,2\\}"), true);
  * assert.equal(isEquivalent("(1,2)", "(1,2]"), false);
- * assert.equal(isEquivalent("(x+1)^2", "x^2+2x+1"), false);
+ * assert.equal(isEquivalent("(x+1)^2", "x^2+2x+1"), true);
+ * assert.equal(isEquivalent("(x+1)^2", "x^2+2x+1", { symbolic: false }), false);
+ * assert.equal(isEquivalent("x^2", "x^3"), false);
  * ```
  */
-export function isEquivalent(predicted: string, reference: string): boolean {
+export function isEquivalent(
+  predicted: string,
+  reference: string,
+  options: EquivalenceOptions = {},
+): boolean {
   try {
     if (typeof predicted !== "string" || typeof reference !== "string") return false;
-    const percent = { predicted: predicted.includes("%"), reference: reference.includes("%") };
+    const how = {
+      percent: { predicted: predicted.includes("%"), reference: reference.includes("%") },
+      symbolic: options.symbolic ?? true,
+    };
     const r = normalizeAnswer(reference);
     if (r === "") return false;
-    if (equal(normalizeAnswer(predicted), r, percent)) return true;
+    const p = normalizeAnswer(predicted);
+    if (equal(p, r, how)) return true;
     const rhs = predicted.lastIndexOf("=");
-    return rhs >= 0 && !r.includes("=") &&
-      equal(normalizeAnswer(predicted.slice(rhs + 1)), r, percent);
+    if (rhs >= 0 && !r.includes("=") && equal(normalizeAnswer(predicted.slice(rhs + 1)), r, how)) {
+      return true;
+    }
+    // Two equations where normalizing read one as an assignment (`y=2x+1` → `2x+1`) and kept the
+    // other (`2x-y=-1`): compared as equations, their sides normalized apart.
+    const pe = equationOf(predicted);
+    const re = equationOf(reference);
+    return how.symbolic && pe !== null && re !== null && (p !== pe || r !== re) &&
+      equal(pe, re, how);
   } catch {
     return false;
   }

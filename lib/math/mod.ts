@@ -13,4 +13,4 @@
  */
 export { type AnswerSource, extractAnswer, type ExtractedAnswer, lastBoxed } from "./extract.ts";
 export { normalizeAnswer } from "./normalize.ts";
-export { isEquivalent } from "./equivalent.ts";
+export { type EquivalenceOptions, isEquivalent } from "./equivalent.ts";

@@ -79,8 +79,8 @@ const TRAILING_TEXT_UNIT =
 /** What may come right before a unit: the end of a number, a fraction or a bracket. */
 const ENDS_LIKE_A_QUANTITY = /[\d})\]]\s*$/;
 
-/** A short assignment target: `x`, `k`, `x_1`, `\theta`, `a_{n}`. */
-const ASSIGNMENT_LHS = /^\s*\\?[A-Za-z]{1,6}(?:_\{?[A-Za-z0-9]+\}?)?'?\s*$/;
+/** A short assignment target: `x`, `k`, `x_1`, `\theta`, `a_{n}` (not `\sum_{k` of `\sum_{k=1}`). */
+const ASSIGNMENT_LHS = /^\s*\\?[A-Za-z]{1,6}(?:_(?:\{[A-Za-z0-9]+\}|[A-Za-z0-9]+))?'?\s*$/;
 
 /** An integer or decimal with comma thousands separators: `1,000`, `-12,345.5` (not `1,2`). */
 const THOUSANDS = /^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$/;
