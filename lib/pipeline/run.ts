@@ -202,8 +202,14 @@ async function runStage(job: StageJob, opts: RunOptions): Promise<Manifest> {
   await Deno.mkdir(p.dir, { recursive: true });
   const total = await runner.total?.(ctx);
   opts.progress.start(stage.id, total, journal?.units ?? 0);
+  await removeIfExists(p.failed);
   const result: ExecuteResult = await executeStage(runner, ctx, p, key, journal, {
     onUnit: (done, rejects) => opts.progress.update(stage.id, done, rejects),
+  }).catch(async (err) => {
+    // The viewer tells a stage that failed from one that was killed (which leaves no note).
+    const note = { message: (err as Error)?.message ?? String(err), at: new Date().toISOString() };
+    await writeFileAtomic(p.failed, JSON.stringify(note) + "\n");
+    throw err;
   });
   const usage = sumUsage([...used].map(([name, c]) => diffStats(c.stats(), before.get(name)!)));
   const seconds = (Date.now() - startedAt.getTime()) / 1000;

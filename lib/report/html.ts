@@ -41,14 +41,20 @@ function tableHtml(t: ReportTable): string {
   }\n</table></div>`;
 }
 
-function figure(caption: string, chart: string, note: string): string {
+/** A chart in a `<figure>` with its caption and a note below it (all text escaped). */
+export function figure(caption: string, chart: string, note: string): string {
   return `<figure><figcaption>${escapeHtml(caption)}</figcaption>${chart}<p>${
     escapeHtml(note)
   }</p></figure>`;
 }
 
-/** The three charts, in page order. */
-function charts(r: ReportInput): string[] {
+/**
+ * The report's three charts as `<figure>` elements, in page order: accuracy per subset with
+ * intervals, position bias per subset, thought length. The run viewer shows the same figures.
+ */
+export function reportCharts(
+  r: Pick<ReportInput, "summary" | "positionBias" | "thoughtLengths">,
+): string[] {
   const rows = [["overall", r.summary.overall] as const, ...Object.entries(r.summary.subsets)];
   const accuracy = barChart({
     title: "Accuracy per subset",
@@ -132,7 +138,7 @@ export function renderHtml(r: ReportInput): string {
 <p class="run">${escapeHtml(runLine(r))}</p>
 ${tables.join("\n")}
 <h2>Charts</h2>
-${charts(r).join("\n")}
+${reportCharts(r).join("\n")}
 <footer>generated ${escapeHtml(r.generatedAt)} by j1kit</footer>
 </body>
 </html>
