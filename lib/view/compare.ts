@@ -88,9 +88,10 @@ const HEADLINE_RATES = ["accuracy", "consistent_accuracy"];
  */
 export function headline(benchmark: string, summary: Summary): HeadlineCell[] {
   const cells: HeadlineCell[] = [];
-  for (const [key, value] of Object.entries(summary.official ?? {})) {
-    if (!key.includes("/")) cells.push({ column: key, value });
-  }
+  const official = Object.entries(summary.official ?? {}).filter(([key]) => !key.includes("/"));
+  // The benchmark's headline score (`<name>_score`) first, as the paper's table shows it.
+  official.sort(([a], [b]) => Number(b.endsWith("_score")) - Number(a.endsWith("_score")));
+  for (const [column, value] of official) cells.push({ column, value });
   const j1 = (summary as unknown as { j1?: Record<string, unknown> }).j1;
   if (j1 && typeof j1 === "object") {
     for (const [key, value] of Object.entries(j1)) {
