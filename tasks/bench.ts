@@ -9,6 +9,7 @@ import { dirname } from "node:path";
 import { toolFlags } from "../lib/pipeline/cli.ts";
 import * as m from "../lib/perf/measure.ts";
 import { cpuModel } from "../lib/perf/host.ts";
+import { viewer } from "../lib/perf/view.ts";
 
 /** One measurement: its figures, given a scratch folder and whether `--quick` was asked. */
 type Measure = (dir: string, quick: boolean) => Promise<m.Figure[]> | m.Figure[];
@@ -24,6 +25,7 @@ const MEASUREMENTS: Record<string, Measure> = {
   cache: (dir, q) => m.cacheRerun(dir, q ? 100 : 1000),
   faults: (dir, q) => m.faultSoak(dir, q ? 100 : 500),
   crash: (_, q) => m.crash(q ? 5 : 20, q ? 60 : 200),
+  view: (dir, q) => viewer(dir, q ? 100_000 : 1_000_000),
 };
 const NAMES = Object.keys(MEASUREMENTS);
 const USAGE = `usage: deno task bench [--quick] [--only ${NAMES.join(",")}] [--out FILE]`;

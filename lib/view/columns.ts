@@ -138,22 +138,28 @@ export async function buildColumns(index: LineIndex, kind: FileKind): Promise<Co
   const item = spec?.item ? new CategoryBuilder(count) : undefined;
   const flips = kind === "rollout" ? new FlipMarker(count) : undefined;
 
+  // Column and getter side by side, looked up once rather than per record.
+  const cats = Object.entries(spec?.categories ?? {}).map(([n, get]) =>
+    [categories.get(n)!, get] as const
+  );
+  const nums = Object.entries(spec?.numbers ?? {}).map(([n, get]) =>
+    [numbers.get(n)!, get] as const
+  );
+  const flagged = Object.entries(spec?.flags ?? {}).map(([n, get]) =>
+    [flags.get(n)!, get] as const
+  );
   await forEachRecord(index, (record, line) => {
     if (!spec) {
       autoCategories(record, line, count, categories, dropped);
       return;
     }
     const r = record as never;
-    for (const [name, get] of Object.entries(spec.categories)) {
-      categories.get(name)!.set(line, get(r) ?? "");
-    }
-    for (const [name, get] of Object.entries(spec.numbers)) {
+    for (const [column, get] of cats) column.set(line, get(r) ?? "");
+    for (const [column, get] of nums) {
       const v = get(r);
-      if (typeof v === "number") numbers.get(name)![line] = v;
+      if (typeof v === "number") column[line] = v;
     }
-    for (const [name, get] of Object.entries(spec.flags)) {
-      if (get(r)) flags.get(name)![line] = 1;
-    }
+    for (const [column, get] of flagged) if (get(r)) column[line] = 1;
     item?.set(line, spec.item!(r));
     flips?.add(record as Rollout, line);
   });

@@ -50,6 +50,8 @@ interface Indexed {
   index: LineIndex;
   kind: FileKind;
   columns?: Columns;
+  /** The columns being built. */
+  building?: Promise<Columns>;
   /** `id` → position, for files of records with ids (pairs), built when first needed. */
   ids?: Map<string, number>;
 }
@@ -57,6 +59,8 @@ interface Indexed {
 const PAGE_SIZE = 50;
 const MAX_PAGE_SIZE = 500;
 const MAX_DIFFS = 200;
+/** Files up to this many records get their columns before the stage page answers. */
+const WAIT_FOR_COLUMNS = 100_000;
 
 class NotFound extends Error {}
 
@@ -97,9 +101,24 @@ class Catalog {
   }
 
   async columns(path: string, rejects = false): Promise<Indexed & { columns: Columns }> {
-    const f = await this.file(path, rejects);
-    f.columns ??= await buildColumns(f.index, f.kind);
+    const f = this.#startColumns(await this.file(path, rejects));
+    await f.building;
     return f as Indexed & { columns: Columns };
+  }
+
+  /**
+   * The file with its columns when they are built; a large file's columns are built in the
+   * background meanwhile (its pages are served from the offsets alone), a small file's at once.
+   */
+  async columnsOrPending(path: string, rejects = false): Promise<Indexed> {
+    const f = this.#startColumns(await this.file(path, rejects));
+    if (f.index.count <= WAIT_FOR_COLUMNS) await f.building;
+    return f;
+  }
+
+  #startColumns(f: Indexed): Indexed {
+    f.building ??= buildColumns(f.index, f.kind).then((columns) => f.columns = columns);
+    return f;
   }
 
   /** Finds the record with `id` among the outputs of `stages`. */
@@ -204,11 +223,15 @@ const API: Record<string, Handler> = {
         ["rejects", stage.paths.rejects, true],
       ] as const
     ) {
-      const f = await catalog.columns(path, rejects).catch((e) => {
+      const f = await catalog.columnsOrPending(path, rejects).catch((e) => {
         if (e instanceof NotFound) return undefined;
         throw e;
       });
       if (!f) continue;
+      if (!f.columns) {
+        files[name] = { count: f.index.count, kind: f.kind, pending: true };
+        continue;
+      }
       files[name] = {
         count: f.index.count,
         kind: f.kind,
@@ -243,7 +266,10 @@ const API: Record<string, Handler> = {
   "/api/records": async (q, catalog) => {
     const { stage } = await catalog.stage(q.get("run"), q.get("stage"));
     const rejects = q.get("file") === "rejects";
-    const f = await catalog.columns(rejects ? stage.paths.rejects : stage.paths.output, rejects);
+    const path = rejects ? stage.paths.rejects : stage.paths.output;
+    const filtered = [...q.keys()].some((k) => /^(cat|min|max)\.|^(flag|q)$/.test(k) && q.get(k));
+    // An unfiltered page needs only the offsets: no waiting for a large file's columns.
+    const f = filtered ? await catalog.columns(path, rejects) : await catalog.file(path, rejects);
     const categories: Record<string, string> = {};
     const ranges: Record<string, { min?: number; max?: number }> = {};
     for (const [key, value] of q) {
@@ -256,19 +282,30 @@ const API: Record<string, Handler> = {
       }
     }
     const search = q.get("q") ?? "";
-    const lines = filterRecords(f.columns, {
-      categories,
-      ranges,
-      flags: q.getAll("flag"),
-      mask: search ? await searchRecords(f.index, search) : undefined,
-    });
     const size = Math.min(MAX_PAGE_SIZE, Math.max(1, Number(q.get("size")) || PAGE_SIZE));
     const page = Math.max(0, Math.floor(Number(q.get("page")) || 0));
-    const shown = lines.slice(page * size, (page + 1) * size);
+    let matched = f.index.count;
+    let shown: number[];
+    if (f.columns) {
+      const lines = filterRecords(f.columns, {
+        categories,
+        ranges,
+        flags: q.getAll("flag"),
+        mask: search ? await searchRecords(f.index, search) : undefined,
+      });
+      matched = lines.length;
+      shown = lines.slice(page * size, (page + 1) * size);
+    } else {
+      const first = page * size;
+      shown = Array.from(
+        { length: Math.max(0, Math.min(size, matched - first)) },
+        (_, i) => first + i,
+      );
+    }
     const records = await readRecords(f.index, shown);
     return {
       total: f.index.count,
-      matched: lines.length,
+      matched,
       page,
       size,
       kind: f.kind,

@@ -231,6 +231,19 @@ async function stagePage(runName, stageId, params) {
       ),
     ),
   ];
+  const pending = Object.values(stage.files).find((f) => f.pending);
+  if (pending) {
+    // A large file's columns are still being built: look again shortly.
+    parts.push(
+      h(
+        "p",
+        { class: "muted", id: "pending" },
+        `Building filters and charts over ${pending.count} records…`,
+      ),
+    );
+    const hash = location.hash;
+    setTimeout(() => location.hash === hash && route(), 2000);
+  }
   if (stage.summary) parts.push(h("h2", {}, "Scores (summary.json)"), summaryTables(stage.summary));
   if (stage.charts.length) {
     const charts = h("div", { class: "charts" });
@@ -322,7 +335,7 @@ async function recordsBrowser(runName, stage, file, params) {
   );
   if (!info) return h("p", { class: "muted" }, "No records file yet.");
   const form = h("form", { class: "filters", id: "filters" }, h("label", {}, "file", fileSelect));
-  for (const [name, values] of Object.entries(info.categories)) {
+  for (const [name, values] of Object.entries(info.categories ?? {})) {
     if (values.length < 2 && !params.get(`cat.${name}`)) continue;
     form.append(
       h(
@@ -340,7 +353,7 @@ async function recordsBrowser(runName, stage, file, params) {
       ),
     );
   }
-  for (const name of info.numbers) {
+  for (const name of info.numbers ?? []) {
     form.append(
       h(
         "label",
@@ -367,7 +380,7 @@ async function recordsBrowser(runName, stage, file, params) {
     );
   }
   const flags = new Set(params.getAll("flag"));
-  for (const name of info.flags) {
+  for (const name of info.flags ?? []) {
     form.append(
       h(
         "label",

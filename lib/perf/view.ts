@@ -1,0 +1,88 @@
+/**
+ * The run viewer on a large rollout file: how long the first page, a filter and a text search
+ * take, and what the offset index and columns cost in memory.
+ * @module
+ */
+import { openJsonlWriter } from "../io/jsonl.ts";
+import type { Rollout } from "../records.ts";
+import { buildColumns, filterRecords } from "../view/columns.ts";
+import { indexLines, readRecordTexts, searchRecords } from "../view/lines.ts";
+import type { Figure } from "./measure.ts";
+
+/** A rollout of a realistic size (~1.3 KB of JSON: a 500-character thought, its full text). */
+function syntheticRollout(i: number): Rollout {
+  const sample = i % 5, slot = Math.floor(i / 5) % 8, pair = Math.floor(i / 40);
+  const order = slot % 2 === 0 ? "AB" : "BA";
+  const verdict = (i * 2654435761) % 7 < 4 ? "A" : "B";
+  const thought = `Response ${verdict} addresses the question of item ${pair} more directly. `
+    .repeat(8).slice(0, 500);
+  const bad = i % 37 === 0;
+  return {
+    taskId: `task-${pair}-${slot}`,
+    pairId: `pair-${pair}`,
+    mode: slot < 4 ? "pairwise" : "pairwise-scores",
+    template: slot % 4 < 2 ? "thinking" : "plan-execute",
+    order,
+    sample,
+    text: `<think>\n${thought}\n</think>\n${bad ? "" : `[[${verdict}]]`}`.padEnd(620, " "),
+    thought,
+    ...(bad ? { parseError: "no_verdict" as const } : { verdict }),
+    reward: !bad && verdict === (order === "AB" ? "A" : "B") ? 1 : 0,
+    rewards: { correct: 0, format: 1, consistent: 0 },
+    advantage: ((i % 11) - 5) / 5,
+    usage: { promptTokens: 900, completionTokens: 180 },
+  };
+}
+
+async function seconds<T>(fn: () => Promise<T>): Promise<[T, number]> {
+  const t = performance.now();
+  const value = await fn();
+  return [value, (performance.now() - t) / 1000];
+}
+
+/**
+ * Writes `n` synthetic rollouts, then times what the viewer does on first use: index the
+ * offsets (the first page), build the columns (the first filter), a later page, a filter, and
+ * a text search over the raw file.
+ */
+export async function viewer(dir: string, n: number): Promise<Figure[]> {
+  const path = `${dir}/view-rollouts.jsonl`;
+  const writer = await openJsonlWriter(path);
+  for (let i = 0; i < n; i++) await writer.write(syntheticRollout(i));
+  await writer.close();
+  const size = (await Deno.stat(path)).size;
+  const before = Deno.memoryUsage().rss;
+  const [index, indexSeconds] = await seconds(() => indexLines(path));
+  const [, pageSeconds] = await seconds(() => readRecordTexts(index, n - 100, n - 50));
+  const [columns, columnSeconds] = await seconds(() => buildColumns(index, "rollout"));
+  const [matched, filterSeconds] = await seconds(() =>
+    Promise.resolve(filterRecords(columns, {
+      categories: { "parse error": "no_verdict", order: "BA" },
+      ranges: { reward: { max: 0 } },
+    }))
+  );
+  const [, searchSeconds] = await seconds(() => searchRecords(index, 'pair-12345"'));
+  const rss = (Deno.memoryUsage().rss - before) / 2 ** 20;
+  await Deno.remove(path);
+  const label = `${n.toLocaleString("en")} rollouts, ${(size / 2 ** 30).toFixed(2)} GiB`;
+  return [
+    figure(`viewer: offset index of ${label}`, indexSeconds, "s", "once per file; first page"),
+    figure("viewer: a page of 50 records at the end of the file", pageSeconds, "s", "goal < 0.1"),
+    figure(`viewer: columns of ${label}`, columnSeconds, "s", "once per file; first filter"),
+    figure(
+      `viewer: a filter over the columns (${matched.length} records match)`,
+      filterSeconds,
+      "s",
+      "goal < 0.5",
+    ),
+    figure("viewer: a text search over the raw file", searchSeconds, "s", "one read of the file"),
+    figure("viewer: RSS growth for the index and columns", rss, "MB", "the file is never held"),
+  ];
+}
+
+const figure = (name: string, value: number, unit: string, reference: string): Figure => ({
+  name,
+  value,
+  unit,
+  reference,
+});
