@@ -22,3 +22,4 @@ export { type SimOptions, startSim } from "./lib/sim/mod.ts";
 export * from "./lib/serve/mod.ts";
 export * from "./lib/export/mod.ts";
 export * from "./lib/report/mod.ts";
+export * from "./lib/view/mod.ts";

@@ -272,7 +272,9 @@ async function stagePage(runName, stageId, params) {
 }
 
 function summaryTables(summary) {
-  const official = Object.entries(summary.official ?? {});
+  // Headline scores first (no "/": not per subset; "_score": the benchmark's own aggregate).
+  const rank = ([k]) => (k.includes("/") ? 2 : k.endsWith("_score") ? 0 : 1);
+  const official = Object.entries(summary.official ?? {}).sort((a, b) => rank(a) - rank(b));
   const rows = [["overall", summary.overall], ...Object.entries(summary.subsets ?? {})];
   const keys = [...new Set(rows.flatMap(([, m]) => Object.keys(m)))].filter((k) =>
     !/_(lo|hi)$/.test(k)
@@ -627,8 +629,17 @@ function rolloutItem(item) {
           h("tr", {}, h("th", {}, "sample"), ...names.map((n) => h("th", {}, label(n)))),
           ...Array.from(
             { length: samples },
-            (_, i) =>
-              h("tr", {}, h("td", {}, i), ...names.map((n) => judgmentCell(slots.get(n)[i]?.r))),
+            (_, i) => {
+              const ab = slots.get("AB")?.[i]?.r, ba = slots.get("BA")?.[i]?.r;
+              // The same letter in both orders: the pick followed the position (a flip).
+              const flip = ab?.verdict && ab.verdict === ba?.verdict;
+              return h(
+                "tr",
+                { class: flip ? "flip" : "" },
+                h("td", {}, i, flip ? h("div", { class: "wrong" }, "flip") : null),
+                ...names.map((n) => judgmentCell(slots.get(n)[i]?.r)),
+              );
+            },
           ),
         ),
       ),
