@@ -34,6 +34,8 @@ export interface Manifest {
   stage: string;
   task: string;
   configHash: string;
+  /** The stage's options as configured (endpoint names, never keys). */
+  options?: Record<string, unknown>;
   inputs: { ref: string; hash: string }[];
   /** sha256 of the output JSONL. */
   outputHash: string;
@@ -219,6 +221,7 @@ async function runStage(job: StageJob, opts: RunOptions): Promise<Manifest> {
     stage: stage.id,
     task: stage.task,
     configHash,
+    options: stage.options,
     inputs: inputs.map(({ ref, hash }) => ({ ref, hash })),
     outputHash: await hashFile(p.output),
     output: p.output,

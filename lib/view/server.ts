@@ -15,6 +15,7 @@ import type { EvalItem, Rollout } from "../records.ts";
 import { buildColumns, type Columns, type FileKind, filterRecords, itemLines } from "./columns.ts";
 import { compareJudges, type JudgeEvaluation } from "./compare.ts";
 import { stageGraph } from "./graph.ts";
+import { benchItemOf } from "./bench_item.ts";
 import {
   forEachRecord,
   indexLines,
@@ -322,6 +323,10 @@ const API: Record<string, Handler> = {
     }
     const lines = itemLines(f.columns, line);
     const records = await readRecords(f.index, lines);
+    if (f.kind === "evaluate") {
+      const bench = await benchItemOf(stage.manifest, records[0] as EvalItem);
+      return { kind: f.kind, line, record: records[0], ...bench };
+    }
     if (f.kind !== "rollout") return { kind: f.kind, line, record: records[0] };
     const pairId = (records[0] as Rollout).pairId;
     const inputs = run.stages.filter((s) => stage.inputs.includes(s.id));

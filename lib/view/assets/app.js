@@ -559,7 +559,7 @@ async function itemPage(runName, stageId, line) {
   ], [`record ${line + 1}`]);
   const item = await api("/api/item", { run: runName, stage: stageId, line });
   if (item.kind === "rollout") return rolloutItem(item);
-  if (item.kind === "evaluate") return evalItem(item.record);
+  if (item.kind === "evaluate") return evalItem(item.record, item.item, item.note);
   app.replaceChildren(
     h("h1", {}, `Record ${line + 1}`),
     h("pre", {}, JSON.stringify(item.record, null, 2)),
@@ -675,13 +675,22 @@ function judgmentCell(r) {
   );
 }
 
-function evalItem(r) {
+function evalItem(r, bench, note) {
+  const responses = new Map((bench?.comparisons ?? []).map((c) => [c.key, c]));
   const parts = [
     h("h1", {}, `${r.benchmark} · ${r.subset} · ${r.itemId}`),
+    bench
+      ? h(
+        "div",
+        { class: "box", id: "instruction" },
+        h("h3", {}, "Instruction"),
+        h("pre", {}, text(bench.instruction)),
+      )
+      : h("p", { class: "muted" }, `Instruction and responses not shown: ${note}.`),
     h(
       "p",
       { class: "muted" },
-      "The evaluate stage stores per item the verdicts or scores of every order and sample and the thought lengths; prompts, responses and thought texts are not kept in its records.",
+      "The evaluate stage keeps the verdicts or scores of every order and sample and the thought lengths, not the thoughts; the instruction and responses are read again from the benchmark data its manifest names.",
     ),
   ];
   for (const c of r.results) {
@@ -731,8 +740,17 @@ function evalItem(r) {
         )
       );
     }
+    const pair = responses.get(c.key);
     parts.push(
       h("h2", {}, `comparison ${c.key}`),
+      pair
+        ? h(
+          "div",
+          { class: "side" },
+          h("div", { class: "box chosen" }, h("h3", {}, "Chosen"), h("pre", {}, pair.chosen)),
+          h("div", { class: "box rejected" }, h("h3", {}, "Rejected"), h("pre", {}, pair.rejected)),
+        )
+        : null,
       h(
         "table",
         { class: "judgments" },
