@@ -251,6 +251,11 @@ Deno.test("view server: the API reads the demo run's manifests and summary.json 
     assert.equal(item.pair.id, page.rows[0].record.pairId);
     assert.ok(item.rollouts.length > 8);
 
+    // An evaluated item: its verdicts, and its instruction and responses from the benchmark data.
+    const evalItem = await get("api/item?run=demo&stage=eval-judgebench&line=0");
+    assert.equal(evalItem.record.itemId, evalItem.item.itemId);
+    assert.ok(evalItem.item.instruction && evalItem.item.comparisons[0].chosen);
+
     const evalStage = await get("api/stage?run=demo&stage=eval-judgebench");
     const summary = JSON.parse(
       await Deno.readTextFile(`${root}/demo/eval-judgebench/summary.json`),
