@@ -67,6 +67,7 @@ const SPECS: Record<Exclude<FileKind, "records">, Spec> = {
       reward: (r: Rollout) => r.reward,
       advantage: (r: Rollout) => r.advantage,
       "thought length": (r: Rollout) => r.thought.length,
+      "completion tokens": (r: Rollout) => r.usage?.completionTokens,
       score: (r: Rollout) => r.target ? r.scores?.score : undefined,
     },
     // Filled after the pass (it needs the rollout's twin in the other order).

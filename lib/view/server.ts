@@ -429,7 +429,11 @@ export async function startViewer(opts: ViewerOptions): Promise<Viewer> {
   const paths = opts.paths.length ? opts.paths : ["runs"];
   for (const path of paths) {
     const stat = await Deno.stat(path).catch(() => null);
-    if (!stat?.isDirectory) throw new UserError(`expected a run folder, found ${path}`);
+    if (!stat?.isDirectory) {
+      throw new UserError(
+        `expected a run folder, found ${path} (${stat ? "not a folder" : "no such folder"})`,
+      );
+    }
   }
   if ((await findRuns(paths)).length === 0) {
     throw new UserError(

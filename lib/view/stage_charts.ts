@@ -80,6 +80,15 @@ export function rolloutCharts(stats: RolloutStatsSummary | undefined, columns: C
     "characters",
     "Characters of each rollout's thought.",
   );
+  const tokens = valuesOf(columns, "completion tokens");
+  if (tokens.length > 0) {
+    hist(
+      "Completion tokens per sample",
+      tokens,
+      "tokens",
+      "The server's token count of each judgment (thought and answer; a request of n samples split evenly).",
+    );
+  }
   for (const target of ["chosen", "rejected"]) {
     const scores = valuesOf(columns, "score", { category: "order", value: target });
     if (scores.length === 0) continue;
