@@ -40,13 +40,13 @@ export function rolloutCharts(stats: RolloutStatsSummary | undefined, columns: C
   if (stats) {
     const scopes = [["all", stats] as const, ...Object.entries(stats.byMode ?? {})];
     out.push(figure(
-      "Zero-variance groups and parse failures",
+      "Zero-variance groups, parse failures, position bias",
       barChart({
         title: "Zero-variance group share",
         labels: scopes.map(([name]) => name),
         series: [
           {
-            name: "zero-variance groups",
+            name: "zero-variance",
             color: "#4e79a7",
             values: scopes.map(([, s]) => s!.zeroVarianceGroupShare),
           },
@@ -56,13 +56,18 @@ export function rolloutCharts(stats: RolloutStatsSummary | undefined, columns: C
             values: scopes.map(([, s]) => s!.parseFailureRate),
           },
           {
-            name: "flips between orders",
+            name: "flips",
             color: "#f28e2b",
             values: scopes.map(([, s]) => s!.flipRate),
           },
+          {
+            name: "A verdicts",
+            color: "#76b7b2",
+            values: scopes.map(([, s]) => s!.aPreferenceRate),
+          },
         ],
       }),
-      "From the manifest's summary.stats. A group is one judge task's G samples; when every sample got the same reward its GRPO advantage is 0 and it teaches nothing.",
+      "From the manifest's summary.stats. A group is one judge task's G samples; when every sample got the same reward its GRPO advantage is 0 and it teaches nothing. Flips: samples judged in both orders that named the same letter; a judge without position bias names A in 50% of its verdicts.",
     ));
   }
   const hist = (caption: string, values: number[], unit: string, note: string) =>

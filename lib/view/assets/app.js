@@ -164,6 +164,28 @@ async function home() {
           h("a", { href: `#/run/${enc(run.name)}` }, run.name),
           " ",
           h("span", { class: "muted" }, run.dir),
+          " ",
+          run.stages.some((s) => s.task === "evaluate")
+            ? h(
+              "label",
+              { class: "muted" },
+              h("input", {
+                type: "checkbox",
+                "data-compare-run": run.name,
+                onclick: (ev) => {
+                  // Every evaluation of the run: one judge's row of the headline table.
+                  for (
+                    const box of document.querySelectorAll(
+                      `input[data-compare^="${CSS.escape(run.name)}/"]`,
+                    )
+                  ) {
+                    if (box.checked !== ev.target.checked) box.click();
+                  }
+                },
+              }),
+              " all its evaluations",
+            )
+            : null,
         ),
         h(
           "table",
