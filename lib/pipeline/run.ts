@@ -298,7 +298,7 @@ async function resolveInputs(
           { loc: stage.loc },
         );
       }
-      const hash = sha256(`${manifest.configHash}:${manifest.outputHash}`);
+      const hash = stageInputHash(manifest);
       out.push({ ref, hash, input: recordsInput(ref, "stage", manifest.output) });
     } else {
       const url = isUrl(ref);
@@ -307,6 +307,14 @@ async function resolveInputs(
     }
   }
   return out;
+}
+
+/**
+ * The hash a stage records for an input that is another stage's output: that stage's config
+ * and output together, so a re-run that changes either makes its readers out of date.
+ */
+export function stageInputHash(manifest: Pick<Manifest, "configHash" | "outputHash">): string {
+  return sha256(`${manifest.configHash}:${manifest.outputHash}`);
 }
 
 /** An input read with `readRecords` (a stage's output is JSON Lines like any other file). */
