@@ -274,3 +274,46 @@ Deno.test("view server: the API reads the demo run's manifests and summary.json 
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("view server: a large file's first pages come from its start while it is indexed", async () => {
+  const dir = await Deno.makeTempDir();
+  const n = 20_000;
+  await Deno.writeTextFile(
+    `${dir}/big.jsonl`,
+    Array.from({ length: n }, (_, i) => JSON.stringify({ i, kind: i % 2 ? "odd" : "even" }))
+      .join("\n"),
+  );
+  const manifest = { stage: "big", task: "copy", inputs: [], counts: { records: n, rejects: 0 } };
+  await Deno.writeTextFile(`${dir}/big.manifest.json`, JSON.stringify(manifest));
+  // Every file counts as large: nothing is indexed before the first answer.
+  const viewer = await startViewer({ paths: [dir], port: 0, waitBytes: 0 });
+  const get = async (path: string) => await (await fetch(new URL(path, viewer.url))).json();
+  try {
+    const name = dir.split("/").pop();
+    const first = await get(`api/records?run=${name}&stage=big&page=2&size=10`);
+    assert.equal(first.total, null);
+    assert.deepEqual(first.rows.map((r: { line: number }) => r.line), [
+      20,
+      21,
+      22,
+      23,
+      24,
+      25,
+      26,
+      27,
+      28,
+      29,
+    ]);
+    assert.deepEqual(first.rows[0].record, { i: 20, kind: "even" });
+    // A filter waits for the offsets and columns; then every count is known.
+    const odd = await get(`api/records?run=${name}&stage=big&cat.kind=odd&size=1`);
+    assert.equal(odd.matched, n / 2);
+    assert.deepEqual(odd.rows[0], { line: 1, record: { i: 1, kind: "odd" } });
+    const later = await get(`api/records?run=${name}&stage=big&page=2&size=10`);
+    assert.equal(later.total, n);
+    assert.deepEqual(later.rows, first.rows);
+  } finally {
+    await viewer.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -4,6 +4,7 @@
  * 8 bytes a record in memory (the offsets), never the file itself.
  * @module
  */
+import { parseJsonLines } from "../io/jsonl.ts";
 
 /** Where the records of a JSON Lines file are (blank lines are not records). */
 export interface LineIndex {
@@ -154,6 +155,23 @@ async function readRange(path: string, begin: number, end: number): Promise<Uint
     got += n;
   }
   return bytes.subarray(0, got);
+}
+
+/**
+ * Records `from` (inclusive) to `to` (exclusive), parsed, by reading the file from its start:
+ * the first pages of a large file while its offsets are still being indexed.
+ */
+export async function readHead(path: string, from: number, to: number): Promise<unknown[]> {
+  const out: unknown[] = [];
+  if (from >= to) return out;
+  const file = await Deno.open(path);
+  let n = 0;
+  // Stopping early cancels the stream, which closes the file.
+  for await (const { value } of parseJsonLines(file.readable, path)) {
+    if (n >= from) out.push(value);
+    if (++n >= to) break;
+  }
+  return out;
 }
 
 /**

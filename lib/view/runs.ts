@@ -99,7 +99,7 @@ export async function readRun(name: string, dir: string): Promise<RunView> {
       id,
       task: manifest?.task,
       status: "complete",
-      inputs: manifest?.inputs.map((i) => i.ref) ?? [],
+      inputs: manifest?.inputs?.map((i) => i.ref) ?? [],
       manifest,
       paths,
     };
@@ -134,7 +134,7 @@ export async function readRun(name: string, dir: string): Promise<RunView> {
 }
 
 function gateFailed(manifest: Manifest): boolean {
-  const gate = manifest.summary.gate as { passed?: boolean } | undefined;
+  const gate = manifest.summary?.gate as { passed?: boolean } | undefined;
   return gate?.passed === false;
 }
 
@@ -149,7 +149,7 @@ function markStale(views: Map<string, StageView>): void {
     if (view.status !== "complete") return view.status === "stale";
     if (visiting.has(view.id)) return false;
     visiting.add(view.id);
-    for (const input of view.manifest!.inputs) {
+    for (const input of view.manifest!.inputs ?? []) {
       const upstream = views.get(input.ref);
       if (!upstream) continue; // a file or URL
       const m = upstream.manifest;
@@ -174,7 +174,7 @@ function markStale(views: Map<string, StageView>): void {
  * started (the pipeline's order, as far as the files tell), unfinished ones last.
  */
 function pipelineOrder(stages: StageView[]): StageView[] {
-  const started = (s: StageView) => s.manifest?.timings.startedAt ?? "~";
+  const started = (s: StageView) => s.manifest?.timings?.startedAt ?? "~";
   stages = stages.toSorted((a, b) =>
     started(a) < started(b) ? -1 : started(a) > started(b) ? 1 : 0
   );

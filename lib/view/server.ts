@@ -21,8 +21,8 @@ import {
   indexLines,
   isStale,
   type LineIndex,
+  readHead,
   readRecords,
-  readRecordTexts,
   searchRecords,
 } from "./lines.ts";
 import { artifactPath, findRuns, readRun, type RunView, type StageView } from "./runs.ts";
@@ -36,6 +36,11 @@ export interface ViewerOptions {
   host?: string;
   /** Port (default 0: a free one). */
   port?: number;
+  /**
+   * Records files up to this size (default 64 MB) are indexed before a page answers; larger
+   * ones are indexed in the background while their first pages are read from the start.
+   */
+  waitBytes?: number;
 }
 
 /** A running viewer. */
@@ -60,15 +65,18 @@ interface Indexed {
 const PAGE_SIZE = 50;
 const MAX_PAGE_SIZE = 500;
 const MAX_DIFFS = 200;
-/** Files up to this many records get their columns before the stage page answers. */
-const WAIT_FOR_COLUMNS = 100_000;
+/** Records files up to this size are indexed before a page answers; larger ones meanwhile. */
+const WAIT_BYTES = 64 << 20;
+/** Records a page may read from a file's start while its offsets are being indexed. */
+const HEAD_RECORDS = 10_000;
 
 class NotFound extends Error {}
 
 /** The viewer's state: the runs it was given and the files it has indexed. */
 class Catalog {
   #files = new Map<string, Indexed>();
-  constructor(readonly paths: string[]) {}
+  #indexing = new Map<string, Promise<Indexed>>();
+  constructor(readonly paths: string[], readonly waitBytes: number) {}
 
   async runs(): Promise<RunView[]> {
     const found = await findRuns(this.paths);
@@ -88,17 +96,24 @@ class Catalog {
     return { run, stage };
   }
 
-  /** The indexed file (re-indexed when it changed on disk). */
+  /** The indexed file (re-indexed when it changed on disk; one indexing of a file at a time). */
   async file(path: string, rejects = false): Promise<Indexed> {
     const known = this.#files.get(path);
     if (known && !(await isStale(known.index))) return known;
-    const index = await indexLines(path).catch(() => {
-      throw new NotFound(`no records file ${path}`);
-    });
-    const kind = rejects ? "rejects" : await sniffKind(index);
-    const indexed: Indexed = { index, kind };
-    this.#files.set(path, indexed);
-    return indexed;
+    let indexing = this.#indexing.get(path);
+    if (!indexing) {
+      indexing = (async () => {
+        const index = await indexLines(path).catch(() => {
+          throw new NotFound(`no records file ${path}`);
+        });
+        const kind = rejects ? "rejects" : await sniffKind(path);
+        const indexed: Indexed = { index, kind };
+        this.#files.set(path, indexed);
+        return indexed;
+      })().finally(() => this.#indexing.delete(path));
+      this.#indexing.set(path, indexing);
+    }
+    return await indexing;
   }
 
   async columns(path: string, rejects = false): Promise<Indexed & { columns: Columns }> {
@@ -108,12 +123,22 @@ class Catalog {
   }
 
   /**
-   * The file with its columns when they are built; a large file's columns are built in the
-   * background meanwhile (its pages are served from the offsets alone), a small file's at once.
+   * A file of at most `waitBytes` with its offsets and columns; a larger one as far as it is
+   * ready (`undefined` while its offsets are indexed, then without columns while they are
+   * built), the rest going on in the background.
    */
-  async columnsOrPending(path: string, rejects = false): Promise<Indexed> {
+  async ready(path: string, rejects = false): Promise<Indexed | undefined> {
+    const stat = await Deno.stat(path).catch(() => null);
+    if (!stat) throw new NotFound(`no records file ${path}`);
+    const small = stat.size <= this.waitBytes;
+    const known = this.#files.get(path);
+    const fresh = known && !(await isStale(known.index));
+    if (!fresh && !small) {
+      this.file(path, rejects).then((f) => this.#startColumns(f), () => {});
+      return undefined;
+    }
     const f = this.#startColumns(await this.file(path, rejects));
-    if (f.index.count <= WAIT_FOR_COLUMNS) await f.building;
+    if (small) await f.building;
     return f;
   }
 
@@ -150,10 +175,8 @@ class Catalog {
 }
 
 /** The kind of a stage's records, from its first record's fields. */
-async function sniffKind(index: LineIndex): Promise<FileKind> {
-  const [text] = await readRecordTexts(index, 0, 1);
-  if (text === undefined) return "records";
-  const first = JSON.parse(text);
+async function sniffKind(path: string): Promise<FileKind> {
+  const [first] = await readHead(path, 0, 1) as Record<string, unknown>[];
   if (first && typeof first === "object") {
     if ("taskId" in first && "sample" in first && "reward" in first) return "rollout";
     if ("benchmark" in first && "results" in first && "itemId" in first) return "evaluate";
@@ -177,7 +200,7 @@ function stageSummary(stage: StageView) {
 }
 
 async function readSummaryFile(run: RunView, stage: StageView): Promise<Summary | undefined> {
-  const artifacts = stage.manifest?.summary.artifacts as Record<string, string> | undefined;
+  const artifacts = stage.manifest?.summary?.artifacts as Record<string, string> | undefined;
   if (!artifacts?.summary) return undefined;
   try {
     return JSON.parse(await Deno.readTextFile(artifactPath(run, stage, artifacts.summary)));
@@ -224,13 +247,14 @@ const API: Record<string, Handler> = {
         ["rejects", stage.paths.rejects, true],
       ] as const
     ) {
-      const f = await catalog.columnsOrPending(path, rejects).catch((e) => {
-        if (e instanceof NotFound) return undefined;
-        throw e;
-      });
-      if (!f) continue;
-      if (!f.columns) {
-        files[name] = { count: f.index.count, kind: f.kind, pending: true };
+      if (!(await Deno.stat(path).catch(() => null))) continue;
+      const f = await catalog.ready(path, rejects);
+      if (!f?.columns) {
+        // Still indexing: the count so far is the manifest's (the file's when indexed).
+        const count = f?.index.count ?? (rejects ? stage.manifest?.counts.rejects : undefined) ??
+          stage.manifest?.counts.records ?? null;
+        const kind = f?.kind ?? (rejects ? "rejects" : await sniffKind(path));
+        files[name] = { count, kind, pending: true };
         continue;
       }
       files[name] = {
@@ -245,7 +269,7 @@ const API: Record<string, Handler> = {
       if (name !== "output") continue;
       kind = f.kind;
       if (f.kind === "rollout") {
-        const stats = stage.manifest?.summary.stats as RolloutStatsSummary | undefined;
+        const stats = stage.manifest?.summary?.stats as RolloutStatsSummary | undefined;
         charts = rolloutCharts(stats, f.columns);
       } else if (f.kind === "evaluate") {
         summary = await readSummaryFile(run, stage);
@@ -269,6 +293,21 @@ const API: Record<string, Handler> = {
     const rejects = q.get("file") === "rejects";
     const path = rejects ? stage.paths.rejects : stage.paths.output;
     const filtered = [...q.keys()].some((k) => /^(cat|min|max)\.|^(flag|q)$/.test(k) && q.get(k));
+    const size = Math.min(MAX_PAGE_SIZE, Math.max(1, Number(q.get("size")) || PAGE_SIZE));
+    const page = Math.max(0, Math.floor(Number(q.get("page")) || 0));
+    if (!filtered && (page + 1) * size <= HEAD_RECORDS && !(await catalog.ready(path, rejects))) {
+      // The first pages of a file whose offsets are still being indexed: read from its start.
+      const records = await readHead(path, page * size, (page + 1) * size);
+      const kind = rejects ? "rejects" : await sniffKind(path);
+      return {
+        total: null,
+        matched: null,
+        page,
+        size,
+        kind,
+        rows: records.map((record, i) => ({ line: page * size + i, record })),
+      };
+    }
     // An unfiltered page needs only the offsets: no waiting for a large file's columns.
     const f = filtered ? await catalog.columns(path, rejects) : await catalog.file(path, rejects);
     const categories: Record<string, string> = {};
@@ -283,8 +322,6 @@ const API: Record<string, Handler> = {
       }
     }
     const search = q.get("q") ?? "";
-    const size = Math.min(MAX_PAGE_SIZE, Math.max(1, Number(q.get("size")) || PAGE_SIZE));
-    const page = Math.max(0, Math.floor(Number(q.get("page")) || 0));
     let matched = f.index.count;
     let shown: number[];
     if (f.columns) {
@@ -442,7 +479,7 @@ export async function startViewer(opts: ViewerOptions): Promise<Viewer> {
       }`,
     );
   }
-  const catalog = new Catalog(paths);
+  const catalog = new Catalog(paths, opts.waitBytes ?? WAIT_BYTES);
   const host = opts.host ?? "127.0.0.1";
   let server: Deno.HttpServer<Deno.NetAddr>;
   try {

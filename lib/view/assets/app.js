@@ -260,7 +260,7 @@ async function stagePage(runName, stageId, params) {
       h(
         "p",
         { class: "muted", id: "pending" },
-        `Building filters and charts over ${pending.count} records…`,
+        `Indexing ${pending.count ?? "the"} records for filters and charts…`,
       ),
     );
     const hash = location.hash;
@@ -444,7 +444,9 @@ async function recordsBrowser(runName, stage, file, params) {
     stage: stage.id,
     file,
   });
-  const pages = Math.max(1, Math.ceil(page.matched / page.size));
+  // While a large file is still being indexed its count is not known yet (null).
+  const counted = page.matched !== null;
+  const pages = counted ? Math.max(1, Math.ceil(page.matched / page.size)) : Infinity;
   const turn = (to) => {
     const q = new URLSearchParams(params);
     q.set("page", String(to));
@@ -457,9 +459,14 @@ async function recordsBrowser(runName, stage, file, params) {
     h(
       "span",
       { id: "matched" },
-      `page ${page.page + 1} of ${pages} · ${page.matched} of ${page.total} records match`,
+      counted
+        ? `page ${page.page + 1} of ${pages} · ${page.matched} of ${page.total} records match`
+        : `page ${page.page + 1} · counting records…`,
     ),
-    h("button", { disabled: page.page + 1 >= pages, onclick: () => turn(page.page + 1) }, "next ›"),
+    h("button", {
+      disabled: page.page + 1 >= pages || page.rows.length < page.size,
+      onclick: () => turn(page.page + 1),
+    }, "next ›"),
   );
   wrap.append(form, pager, recordTable(runName, stage.id, page));
   return wrap;
