@@ -317,3 +317,23 @@ Deno.test("view server: a large file's first pages come from its start while it 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("view server: a malformed record is a 400 naming it, never a crash of the background build", async () => {
+  const dir = await Deno.makeTempDir();
+  await Deno.writeTextFile(`${dir}/bad.jsonl`, '{"kind":"a"}\n{"kind":\n{"kind":"b"}\n');
+  await Deno.writeTextFile(`${dir}/bad.manifest.json`, JSON.stringify({ stage: "bad" }));
+  const viewer = await startViewer({ paths: [dir], port: 0, waitBytes: 0 });
+  const name = dir.split("/").pop();
+  try {
+    // The stage page starts indexing and building in the background; the build fails there.
+    const stage = await fetch(new URL(`api/stage?run=${name}&stage=bad`, viewer.url));
+    assert.equal(stage.status, 200);
+    await stage.body?.cancel();
+    const res = await fetch(new URL(`api/records?run=${name}&stage=bad&cat.kind=a`, viewer.url));
+    assert.equal(res.status, 400);
+    assert.match((await res.json()).error, /bad\.jsonl: record 2: expected a JSON value/);
+  } finally {
+    await viewer.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

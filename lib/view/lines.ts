@@ -4,6 +4,7 @@
  * 8 bytes a record in memory (the offsets), never the file itself.
  * @module
  */
+import { UserError } from "../errors.ts";
 import { parseJsonLines } from "../io/jsonl.ts";
 
 /** Where the records of a JSON Lines file are (blank lines are not records). */
@@ -190,12 +191,19 @@ export async function forEachRecord(
     const begin = index.starts[line];
     const bytes = await readRange(index.path, begin, index.ends[last]);
     for (; line <= last; line++) {
-      fn(
-        JSON.parse(
-          dec.decode(bytes.subarray(index.starts[line] - begin, index.ends[line] - begin)),
-        ),
-        line,
-      );
+      const text = dec.decode(bytes.subarray(index.starts[line] - begin, index.ends[line] - begin));
+      let record: unknown;
+      try {
+        record = JSON.parse(text);
+      } catch (err) {
+        throw new UserError(
+          `record ${line + 1}: expected a JSON value, found ${JSON.stringify(text.slice(0, 40))} (${
+            (err as Error).message
+          })`,
+          { loc: { file: index.path } },
+        );
+      }
+      fn(record, line);
     }
   }
 }

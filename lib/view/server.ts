@@ -143,7 +143,11 @@ class Catalog {
   }
 
   #startColumns(f: Indexed): Indexed {
-    f.building ??= buildColumns(f.index, f.kind).then((columns) => f.columns = columns);
+    if (!f.building) {
+      f.building = buildColumns(f.index, f.kind).then((columns) => f.columns = columns);
+      // Built in the background: a bad record is reported to whoever awaits the columns.
+      f.building.catch(() => {});
+    }
     return f;
   }
 
@@ -251,8 +255,8 @@ const API: Record<string, Handler> = {
       const f = await catalog.ready(path, rejects);
       if (!f?.columns) {
         // Still indexing: the count so far is the manifest's (the file's when indexed).
-        const count = f?.index.count ?? (rejects ? stage.manifest?.counts.rejects : undefined) ??
-          stage.manifest?.counts.records ?? null;
+        const count = f?.index.count ?? (rejects ? stage.manifest?.counts?.rejects : undefined) ??
+          stage.manifest?.counts?.records ?? null;
         const kind = f?.kind ?? (rejects ? "rejects" : await sniffKind(path));
         files[name] = { count, kind, pending: true };
         continue;
