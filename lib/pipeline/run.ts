@@ -298,8 +298,11 @@ async function resolveInputs(
           { loc: stage.loc },
         );
       }
-      const hash = stageInputHash(manifest);
-      out.push({ ref, hash, input: recordsInput(ref, "stage", manifest.output) });
+      out.push({
+        ref,
+        hash: stageOutputHash(manifest),
+        input: recordsInput(ref, "stage", manifest.output),
+      });
     } else {
       const url = isUrl(ref);
       const hash = url ? sha256(ref) : await hashFile(ref);
@@ -309,11 +312,8 @@ async function resolveInputs(
   return out;
 }
 
-/**
- * The hash a stage records for an input that is another stage's output: that stage's config
- * and output together, so a re-run that changes either makes its readers out of date.
- */
-export function stageInputHash(manifest: Pick<Manifest, "configHash" | "outputHash">): string {
+/** What a stage input stands for: the upstream stage's config and output. */
+export function stageOutputHash(manifest: Manifest): string {
   return sha256(`${manifest.configHash}:${manifest.outputHash}`);
 }
 

@@ -6,7 +6,7 @@
  * @module
  */
 import { readJournal, type StagePaths, stagePaths } from "../pipeline/execute.ts";
-import { type Manifest, readManifest, stageInputHash } from "../pipeline/run.ts";
+import { type Manifest, readManifest, stageOutputHash } from "../pipeline/run.ts";
 import { pathExists } from "../io/path_exists.ts";
 
 /** How far a stage got. */
@@ -141,7 +141,7 @@ function gateFailed(manifest: Manifest): boolean {
 /**
  * A completed stage is stale when an input stage in the same run is missing, not complete, or
  * has written a different output than the one this stage read (the pipeline's own
- * `stageInputHash`). Staleness flows downstream.
+ * `stageOutputHash`). Staleness flows downstream.
  */
 function markStale(views: Map<string, StageView>): void {
   const visiting = new Set<string>();
@@ -155,7 +155,7 @@ function markStale(views: Map<string, StageView>): void {
       const m = upstream.manifest;
       let reason: string | undefined;
       if (!m) reason = `input stage "${input.ref}" has not completed`;
-      else if (stageInputHash(m) !== input.hash) {
+      else if (stageOutputHash(m) !== input.hash) {
         reason = `input stage "${input.ref}" has changed since this stage ran`;
       } else if (check(upstream)) reason = `input stage "${input.ref}" is stale`;
       if (reason) {
