@@ -313,7 +313,7 @@ async function resolveInputs(
 }
 
 /** What a stage input stands for: the upstream stage's config and output. */
-export function stageOutputHash(manifest: Manifest): string {
+function stageOutputHash(manifest: Manifest): string {
   return sha256(`${manifest.configHash}:${manifest.outputHash}`);
 }
 
@@ -430,6 +430,9 @@ async function printPlan(
     );
   }
 }
+
+// The run viewer judges staleness with the runner's own definition.
+export { stageOutputHash };
 
 /** Reads a manifest, or undefined when the stage has not completed. */
 export async function readManifest(path: string): Promise<Manifest | undefined> {
