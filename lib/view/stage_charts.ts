@@ -30,6 +30,15 @@ function valuesOf(
   return out;
 }
 
+/** The rates of the rollout health chart: legend, colour, key of `summary.stats`. */
+type HealthRate = "zeroVarianceGroupShare" | "parseFailureRate" | "flipRate" | "aPreferenceRate";
+const HEALTH_SERIES: [string, string, HealthRate][] = [
+  ["zero-variance", "#4e79a7", "zeroVarianceGroupShare"],
+  ["parse failures", "#e15759", "parseFailureRate"],
+  ["flips", "#f28e2b", "flipRate"],
+  ["A verdicts", "#76b7b2", "aPreferenceRate"],
+];
+
 /**
  * The rollout stage's charts: the zero-variance group share and parse failure rate overall and
  * per mode (from the manifest's `summary.stats`), then the distributions of reward, advantage,
@@ -44,28 +53,11 @@ export function rolloutCharts(stats: RolloutStatsSummary | undefined, columns: C
       barChart({
         title: "Zero-variance group share",
         labels: scopes.map(([name]) => name),
-        series: [
-          {
-            name: "zero-variance",
-            color: "#4e79a7",
-            values: scopes.map(([, s]) => s!.zeroVarianceGroupShare),
-          },
-          {
-            name: "parse failures",
-            color: "#e15759",
-            values: scopes.map(([, s]) => s!.parseFailureRate),
-          },
-          {
-            name: "flips",
-            color: "#f28e2b",
-            values: scopes.map(([, s]) => s!.flipRate),
-          },
-          {
-            name: "A verdicts",
-            color: "#76b7b2",
-            values: scopes.map(([, s]) => s!.aPreferenceRate),
-          },
-        ],
+        series: HEALTH_SERIES.map(([name, color, key]) => ({
+          name,
+          color,
+          values: scopes.map(([, s]) => s![key]),
+        })),
       }),
       "From the manifest's summary.stats. A group is one judge task's G samples; when every sample got the same reward its GRPO advantage is 0 and it teaches nothing. Flips: samples judged in both orders that named the same letter; a judge without position bias names A in 50% of its verdicts.",
     ));
