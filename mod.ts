@@ -37,3 +37,4 @@ export {
 } from "./lib/tokens/tokenizer.ts";
 export { HANDOFF_KINDS, type HandoffOptions, type PromptTokenStats } from "./lib/stages/handoff.ts";
 export { type JudgeTaskOptions, judgeTasks } from "./lib/stages/judge_tasks.ts";
+export * from "./lib/view/mod.ts";

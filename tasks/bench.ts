@@ -11,6 +11,7 @@ import * as m from "../lib/perf/measure.ts";
 import { longLine, manyErrors } from "../lib/perf/inputs.ts";
 import { cpuModel } from "../lib/perf/host.ts";
 import { mathEquivalence } from "../lib/perf/math.ts";
+import { viewer } from "../lib/perf/view.ts";
 
 /** One measurement: its figures, given a scratch folder and whether `--quick` was asked. */
 type Measure = (dir: string, quick: boolean) => Promise<m.Figure[]> | m.Figure[];
@@ -28,6 +29,7 @@ const MEASUREMENTS: Record<string, Measure> = {
   crash: (_, q) => m.crash(q ? 5 : 20, q ? 60 : 200),
   inputs: async (dir, q) => [...await longLine(dir, q ? 2 : 20), ...manyErrors(q ? 3_200 : 32_000)],
   math: (_, q) => mathEquivalence(q ? 1 : 5),
+  view: (dir, q) => viewer(dir, q ? 100_000 : 1_000_000),
 };
 const NAMES = Object.keys(MEASUREMENTS);
 const USAGE = `usage: deno task bench [--quick] [--only ${NAMES.join(",")}] [--out FILE]`;

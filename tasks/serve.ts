@@ -10,7 +10,7 @@
  * @module
  */
 import { UserError } from "../lib/errors.ts";
-import { guard, toolFlags } from "../lib/pipeline/cli.ts";
+import { guard, toolFlags, untilInterrupted } from "../lib/pipeline/cli.ts";
 import { rewardConfigFromFlags } from "../lib/serve/reward_config_from_flags.ts";
 import { startRewardServer } from "../lib/serve/server.ts";
 
@@ -78,12 +78,7 @@ Deno.exit(
         ? `auth: none (set ${tokenEnv} to require a bearer token)`
         : `auth: bearer token from ${tokenEnv}`,
     );
-    await new Promise<void>((resolve) => {
-      const signals: Deno.Signal[] = Deno.build.os === "windows"
-        ? ["SIGINT"]
-        : ["SIGINT", "SIGTERM"];
-      for (const s of signals) Deno.addSignalListener(s, resolve);
-    });
+    await untilInterrupted();
     await server.close();
     return 0;
   }),

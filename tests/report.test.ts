@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { compareSummaries, summarize } from "../lib/bench/mod.ts";
 import type { EvalItem, Verdict } from "../lib/records.ts";
 import {
+  histogram,
   histogramBins,
   positionBiasBySubset,
   renderHtml,
@@ -232,4 +233,16 @@ Deno.test({
       await Deno.remove(dir, { recursive: true });
     }
   },
+});
+
+Deno.test("report: histogram axis labels keep the decimals a narrow range needs", () => {
+  const labels = (values: number[]) =>
+    [
+      ...histogram({ title: "h", values, bins: 20, unit: "u" }).matchAll(
+        /text-anchor="middle">([^<]+)</g,
+      ),
+    ]
+      .map((m) => m[1]).filter((t) => /^[\d.-]+$/.test(t));
+  assert.deepEqual(labels([0, 1]), ["0.00", "0.25", "0.50", "0.75", "1.00"]);
+  assert.deepEqual(labels([100, 300]), ["100", "150", "200", "250", "300"]);
 });

@@ -80,6 +80,14 @@ class LengthHistogram {
   }
 }
 
+/**
+ * What a rollout is matched on with its twin in the other order, for the flip rate: the same
+ * pair, mode, template and sample.
+ */
+export function flipKey(r: Pick<Rollout, "pairId" | "mode" | "template" | "sample">): string {
+  return JSON.stringify([r.pairId, r.mode, r.template, r.sample]);
+}
+
 const ratio = (num: number, den: number) => (den ? num / den : null);
 
 /** One scope's counters (overall, or one mode). */
@@ -117,7 +125,7 @@ class Accumulator {
   #verdict(r: Rollout, order: string, verdict: Verdict) {
     this.verdicts++;
     if (verdict === "A") this.aVerdicts++;
-    const key = JSON.stringify([r.pairId, r.mode, r.template, r.sample]);
+    const key = flipKey(r);
     const other = this.pending.get(key);
     if (other && other.order !== order) {
       this.pending.delete(key);

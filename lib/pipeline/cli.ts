@@ -100,6 +100,14 @@ export async function guard(fn: () => Promise<number>): Promise<number> {
   }
 }
 
+/** Resolves on the first SIGINT (or SIGTERM where the OS has it): how a server task waits. */
+export function untilInterrupted(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
+    for (const s of signals) Deno.addSignalListener(s, resolve);
+  });
+}
+
 /** `deno task pipeline`. */
 export function runPipelineCli(args: string[], registry: Registry): Promise<number> {
   return guard(async () => {
@@ -321,6 +329,16 @@ function flagValue(flag: string, raw: string, spec: OptionSpec): unknown {
     throw new UserError(`--${flag}: expected ${problem.expected}, found ${problem.found}`);
   }
   return value;
+}
+
+/** A whole-number flag (`undefined` when not given), or a `UserError` naming it. */
+export function intFlag(flag: string, raw: unknown): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) {
+    throw new UserError(`--${flag}: expected a whole number, found ${JSON.stringify(raw)}`);
+  }
+  return n;
 }
 
 function parseFlags(

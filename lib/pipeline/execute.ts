@@ -19,6 +19,8 @@ export interface StagePaths {
   rejects: string;
   journal: string;
   manifest: string;
+  /** A note `{message, at}` written when the stage stopped on an error (removed on success). */
+  failed: string;
   /** The stage's artifact folder. */
   dir: string;
 }
@@ -31,6 +33,7 @@ export function stagePaths(runDir: string, stageId: string, dir?: string): Stage
     rejects: `${base}.rejects.jsonl`,
     journal: `${base}.journal`,
     manifest: `${base}.manifest.json`,
+    failed: `${base}.failed.json`,
     dir: dir ?? base,
   };
 }

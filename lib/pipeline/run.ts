@@ -39,6 +39,8 @@ export interface Manifest {
   stage: string;
   task: string;
   configHash: string;
+  /** The stage's options as configured (endpoint names, never keys). */
+  options?: Record<string, unknown>;
   inputs: { ref: string; hash: string }[];
   /** sha256 of the output JSONL. */
   outputHash: string;
@@ -223,6 +225,7 @@ async function runStage(job: StageJob, opts: RunOptions): Promise<Manifest> {
     inFlight: clients.reduce((n, c) => n + c.activity().inFlight, 0),
     retrying: clients.reduce((n, c) => n + c.activity().retrying, 0),
   }));
+  await removeIfExists(p.failed);
   let result: ExecuteResult;
   try {
     result = await executeStage(runner, ctx, p, key, journal, {
@@ -231,6 +234,9 @@ async function runStage(job: StageJob, opts: RunOptions): Promise<Manifest> {
     });
   } catch (err) {
     opts.progress.end(stage.id, `${stage.id}: stopped`);
+    // The viewer tells a stage that failed from one that was killed (which leaves no note).
+    const note = { message: (err as Error)?.message ?? String(err), at: new Date().toISOString() };
+    await writeFileAtomic(p.failed, JSON.stringify(note) + "\n");
     throw err;
   }
   const usage = sumUsage([...used].map(([name, c]) => diffStats(c.stats(), before.get(name)!)));
@@ -241,6 +247,7 @@ async function runStage(job: StageJob, opts: RunOptions): Promise<Manifest> {
     stage: stage.id,
     task: stage.task,
     configHash,
+    options: stage.options,
     inputs: hashes,
     outputHash: await hashFile(p.output),
     output: p.output,
@@ -537,6 +544,9 @@ async function changedInputs(
   const gone = manifest.inputs.filter((i) => !now.some((n) => n.ref === i.ref));
   return [...changed, ...gone].map((i) => i.ref);
 }
+
+// The run viewer judges staleness with the runner's own definition.
+export { stageOutputHash };
 
 /** Reads a manifest, or undefined when the stage has not completed. */
 export async function readManifest(path: string): Promise<Manifest | undefined> {

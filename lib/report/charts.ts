@@ -204,6 +204,12 @@ export function histogramBins(values: readonly number[], bins: number): Bins {
   return { lo, width, counts };
 }
 
+/** A bin edge with as many decimals as the bin width needs (whole numbers for wide bins). */
+function edge(v: number, width: number): string {
+  const decimals = width >= 1 ? 0 : Math.min(3, Math.ceil(-Math.log10(width)));
+  return v.toFixed(decimals);
+}
+
 /**
  * A histogram of `values` in `bins` equal-width bins, with the count of the tallest bin on the
  * y axis and every fifth bin edge on the x axis (labelled in `unit`).
@@ -244,7 +250,7 @@ export function histogram(
     parts.push(
       `<rect x="${c(left + i * w + 1)}" y="${c(top + plotH - bh)}" width="${c(w - 2)}" height="${
         c(bh)
-      }" fill="#4e79a7"><title>${Math.round(from)}–${Math.round(to)} ${
+      }" fill="#4e79a7"><title>${edge(from, binW)}–${edge(to, binW)} ${
         escapeHtml(h.unit)
       }: ${n}</title></rect>`,
     );
@@ -254,7 +260,7 @@ export function histogram(
     parts.push(
       `<line x1="${x}" x2="${x}" y1="${top + plotH}" y2="${top + plotH + 4}" stroke="#888"/>`,
       `<text x="${x}" y="${top + plotH + 17}" text-anchor="middle">${
-        Math.round(lo + i * binW)
+        edge(lo + i * binW, binW)
       }</text>`,
     );
   }

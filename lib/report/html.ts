@@ -41,7 +41,8 @@ function tableHtml(t: ReportTable): string {
   }\n</table></div>`;
 }
 
-function figure(caption: string, chart: string, note: string): string {
+/** A chart in a `<figure>` with its caption and a note below it (all text escaped). */
+export function figure(caption: string, chart: string, note: string): string {
   return `<figure><figcaption>${escapeHtml(caption)}</figcaption>${chart}<p>${
     escapeHtml(note)
   }</p></figure>`;
@@ -53,8 +54,14 @@ function notesHtml(notes: readonly string[]): string {
     : `<ul class="notes">${notes.map((n) => `<li>${escapeHtml(n)}</li>`).join("")}</ul>`;
 }
 
-/** The charts, in page order; no position-bias chart when no verdict was counted (pointwise). */
-function charts(r: ReportInput): string[] {
+/**
+ * The report's charts as `<figure>` elements, in page order: accuracy per subset with
+ * intervals, position bias per subset (none when no verdict was counted: pointwise), thought
+ * length. The run viewer shows the same figures.
+ */
+export function reportCharts(
+  r: Pick<ReportInput, "summary" | "positionBias" | "thoughtLengths">,
+): string[] {
   const rows = [["overall", r.summary.overall] as const, ...Object.entries(r.summary.subsets)];
   const accuracy = barChart({
     title: "Accuracy per subset",
@@ -142,7 +149,7 @@ export function renderHtml(r: ReportInput): string {
 ${notesHtml(r.summary.notes ?? [])}
 ${tables.join("\n")}
 <h2>Charts</h2>
-${charts(r).join("\n")}
+${reportCharts(r).join("\n")}
 <footer>generated ${escapeHtml(r.generatedAt)} by j1kit</footer>
 </body>
 </html>

@@ -6,7 +6,7 @@
 export * from "./input.ts";
 export { type ReportTable, reportTables } from "./tables.ts";
 export { renderMarkdown } from "./markdown.ts";
-export { renderHtml } from "./html.ts";
+export { renderHtml, reportCharts } from "./html.ts";
 export {
   type BarChart,
   barChart,
