@@ -138,6 +138,8 @@ export interface Rollout {
   text: string;
   /** The thought: the server's reasoning field, else the `<think>` (or plan+execution) block. */
   thought: string;
+  /** Tokens of the thought with the trainer model's tokenizer (when the stage names one). */
+  thoughtTokens?: number;
   verdict?: Verdict;
   /** Pairwise-scores and pairwise-verdict-scores: `{A, B}`; pointwise: `{score}`. */
   scores?: Record<string, number>;

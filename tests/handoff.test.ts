@@ -117,6 +117,11 @@ Deno.test("handoff: prompt tokens counted with the trainer model's tokenizer, ag
   assert.deepEqual([stats.budget, stats.overBudget], [budget, over]);
   assert.equal(stats.max, lengths.at(-1));
   assert.ok(warn.logs.some((l) => l.startsWith(`${over} prompts exceed ${budget} tokens (qwen3`)));
+  assert.ok(warn.logs.includes(
+    `prompts up to ${lengths.at(-1)} tokens (qwen3): verl data.max_prompt_length=${budget}, ` +
+      `OpenRLHF --data.max_len ${budget} + --rollout.max_new_tokens, ` +
+      `TRL max_prompt_length=${budget} (TRL < 0.28)`,
+  ));
 
   // Rejecting: the whole pair goes, so no pair is split.
   const reject = await run(

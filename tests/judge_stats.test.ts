@@ -43,6 +43,9 @@ Deno.test("stats: an empty stream", () => {
     meanThoughtChars: null,
     thoughtCharsP50: null,
     thoughtCharsP90: null,
+    meanThoughtTokens: null,
+    thoughtTokensP50: null,
+    thoughtTokensP90: null,
     byMode: {},
   });
 });

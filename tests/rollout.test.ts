@@ -23,6 +23,7 @@ import {
   taskLabel,
 } from "../lib/judge/mod.ts";
 import { judgmentText, shuffleKey } from "../lib/export/mod.ts";
+import { loadTokenizer } from "../lib/tokens/tokenizer.ts";
 import type { JudgeTask, Message, Mode, Pair, Rollout } from "../lib/records.ts";
 import { memoryInput, runStageInMemory, testContext } from "./helpers/stage.ts";
 
@@ -304,6 +305,19 @@ Deno.test("rollout: a record that is not a Pair is rejected and skipped by the e
   assert.deepEqual(Object.keys(files), ["trl"]);
   assert.match(trl.path, /\/trl\/prompts\.jsonl$/);
   assert.equal(trl.rows, 2 * 2);
+});
+
+Deno.test("rollout: with a tokenizer, thoughts are counted in the trainer model's tokens", async () => {
+  const { records, summary } = await run({ samples: 2, exports: [], tokenizer: "qwen3" });
+  const qwen = await loadTokenizer("qwen3");
+  for (const r of records) assert.equal(r.thoughtTokens, qwen.countText(r.thought));
+  const stats = summary.stats as { meanThoughtTokens: number; meanThoughtChars: number };
+  const mean = records.reduce((a, r) => a + r.thoughtTokens!, 0) / records.length;
+  assert.ok(Math.abs(stats.meanThoughtTokens - mean) < 1e-9);
+  assert.ok(stats.meanThoughtTokens > 0 && stats.meanThoughtTokens < stats.meanThoughtChars);
+  const plain = await run({ samples: 2, exports: [] });
+  assert.ok(plain.records.every((r) => r.thoughtTokens === undefined));
+  assert.equal((plain.summary.stats as { meanThoughtTokens: null }).meanThoughtTokens, null);
 });
 
 Deno.test("rollout: by default judges twice the endpoint's concurrency in pairs at once", () => {

@@ -36,6 +36,12 @@ export interface RolloutSummary {
   thoughtCharsP50: number | null;
   /** 90th percentile of thought length (as `thoughtCharsP50`). */
   thoughtCharsP90: number | null;
+  /** Mean thought length in tokens (`null` unless the rollouts carry `thoughtTokens`). */
+  meanThoughtTokens: number | null;
+  /** Median thought length in tokens (as `thoughtCharsP50`). */
+  thoughtTokensP50: number | null;
+  /** 90th percentile of thought length in tokens (as `thoughtCharsP50`). */
+  thoughtTokensP90: number | null;
 }
 
 /** The metrics overall and per mode. */
@@ -102,6 +108,9 @@ class Accumulator {
   flips = 0;
   thoughtSum = 0;
   thoughts = new LengthHistogram();
+  tokenCounted = 0;
+  tokenSum = 0;
+  tokens = new LengthHistogram();
   /** Per group: its first reward, and whether any later reward differed. */
   groups = new Map<string, { first: number; varies: boolean }>();
   /** Verdicts waiting for the same sample in the other order. */
@@ -116,6 +125,11 @@ class Accumulator {
     }
     this.thoughtSum += r.thought.length;
     this.thoughts.add(r.thought.length);
+    if (r.thoughtTokens !== undefined) {
+      this.tokenCounted++;
+      this.tokenSum += r.thoughtTokens;
+      this.tokens.add(r.thoughtTokens);
+    }
     const group = this.groups.get(r.taskId);
     if (!group) this.groups.set(r.taskId, { first: r.reward, varies: false });
     else if (r.reward !== group.first) group.varies = true;
@@ -151,6 +165,9 @@ class Accumulator {
       meanThoughtChars: ratio(this.thoughtSum, this.rollouts),
       thoughtCharsP50: this.thoughts.percentile(0.5),
       thoughtCharsP90: this.thoughts.percentile(0.9),
+      meanThoughtTokens: ratio(this.tokenSum, this.tokenCounted),
+      thoughtTokensP50: this.tokens.percentile(0.5),
+      thoughtTokensP90: this.tokens.percentile(0.9),
     };
   }
 }

@@ -32,6 +32,10 @@ export const HANDOFF_KINDS = ["verl", "openrlhf", "trl"] as const;
 export interface HandoffOptions extends JudgeTaskOptions {
   /** Trainer files to write. */
   exports: (typeof HANDOFF_KINDS)[number][];
+  /** The trainer's prompt budget in tokens (J1: 4096), checked when `tokenizer` is set. */
+  maxPromptTokens: number;
+  /** What a pair with a prompt over the budget gets: a warning, or a reject. */
+  overBudget: "warn" | "reject";
 }
 
 /** Prompt token counts over the stage's tasks. */
@@ -63,6 +67,18 @@ export const handoffStage: StageRunner<HandoffOptions, Pair, JudgeTask> = {
       enum: HANDOFF_KINDS,
       default: [...HANDOFF_KINDS],
       description: "Trainer files written by the stage",
+    },
+    maxPromptTokens: {
+      type: "integer",
+      default: 4096,
+      min: 1,
+      description: "The trainer's prompt budget in tokens (J1: 4096), with `tokenizer`",
+    },
+    overBudget: {
+      type: "string",
+      enum: ["warn", "reject"],
+      default: "warn",
+      description: "A pair with a prompt over the budget: `warn`, or `reject` the whole pair",
     },
   },
   async *units(ctx) {
@@ -104,6 +120,14 @@ export const handoffStage: StageRunner<HandoffOptions, Pair, JudgeTask> = {
       validation: checkValidation(o.validation),
     });
     const promptTokens = o.tokenizer ? tokenStats(lengths, o) : undefined;
+    if (promptTokens) {
+      const budget = Math.min(promptTokens.max, o.maxPromptTokens);
+      ctx.log(
+        `prompts up to ${promptTokens.max} tokens (${o.tokenizer}): verl ` +
+          `data.max_prompt_length=${budget}, OpenRLHF --data.max_len ${budget} + ` +
+          `--rollout.max_new_tokens, TRL max_prompt_length=${budget} (TRL < 0.28)`,
+      );
+    }
     if (promptTokens?.overBudget) {
       ctx.log(
         `${promptTokens.overBudget} prompts exceed ${o.maxPromptTokens} tokens (${o.tokenizer}; ` +

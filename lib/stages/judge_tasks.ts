@@ -50,12 +50,11 @@ export interface JudgeTaskOptions extends PromptOptions {
   inputKey: string;
   /** OpenRLHF `--data.label_key`. */
   labelKey: string;
-  /** The trainer model's tokenizer, for prompt token counts (none: not counted). */
+  /**
+   * The trainer model's tokenizer: `handoff` counts prompt tokens, `rollout` thought tokens
+   * (none: not counted).
+   */
   tokenizer?: string;
-  /** The trainer's prompt budget in tokens (J1: 4096). */
-  maxPromptTokens: number;
-  /** What a pair with a prompt over the budget gets: a warning, or a reject. */
-  overBudget: "warn" | "reject";
   /** Pairwise modes: `both` orders of every pair, or one seeded `random` order (J1's ablation). */
   orders: PairOrders;
 }
@@ -100,19 +99,7 @@ export const JUDGE_TASK_OPTIONS: OptionsSpec = {
   tokenizer: {
     type: "string",
     enum: TOKENIZERS,
-    description: "The trainer model's tokenizer, for prompt token counts (default: none)",
-  },
-  maxPromptTokens: {
-    type: "integer",
-    default: 4096,
-    min: 1,
-    description: "The trainer's prompt budget in tokens (J1: 4096)",
-  },
-  overBudget: {
-    type: "string",
-    enum: ["warn", "reject"],
-    default: "warn",
-    description: "A pair with a prompt over the budget: `warn`, or `reject` the whole pair",
+    description: "The trainer model's tokenizer, for token counts (default: none)",
   },
 };
 

@@ -29,6 +29,7 @@ import {
   writeExports,
 } from "../export/mod.ts";
 import { pairOrder, PARSE_OPTION, type ParseStrictness } from "./judge_prompt_options.ts";
+import { loadTokenizer } from "../tokens/tokenizer.ts";
 import {
   checkValidation,
   exportArtifacts,
@@ -142,6 +143,7 @@ export const rolloutStage: StageRunner<RolloutOptions, Pair, Rollout> = {
       })),
     }));
     const scored = scorePairGroups(groups, rewardConfig(o));
+    const tokenizer = o.tokenizer ? await loadTokenizer(o.tokenizer) : undefined;
     const records: Rollout[] = [];
     groups.forEach(({ task, samples }, t) => {
       const advantages = grpoAdvantages(scored[t].map((s) => s.reward), { normalize: o.advantage });
@@ -157,6 +159,7 @@ export const rolloutStage: StageRunner<RolloutOptions, Pair, Rollout> = {
           sample: i,
           text: c.text,
           thought: parsed.thought,
+          ...(tokenizer ? { thoughtTokens: tokenizer.countText(parsed.thought) } : {}),
           ...(parsed.verdict ? { verdict: parsed.verdict } : {}),
           ...(parsed.scores ? { scores: parsed.scores } : {}),
           ...(parsed.parseError ? { parseError: parsed.parseError } : {}),
