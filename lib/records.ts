@@ -208,6 +208,8 @@ export interface ComparisonResult {
   ranking?: { slot: number; picks: (number | null)[] };
   /** Thought length in characters of every sample, all orders together. */
   thoughtLengths: number[];
+  /** Thought length in tokens of every sample, as `thoughtLengths` (with a tokenizer). */
+  thoughtTokens?: number[];
 }
 
 /** One benchmark item, judged. */

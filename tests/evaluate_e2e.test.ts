@@ -268,3 +268,27 @@ Deno.test("evaluate: sampling as J1 — top-p 0.95 and temperature 1.0 with seve
     new Set(["2,1,0.9"]),
   );
 });
+
+Deno.test("evaluate e2e: with a tokenizer, thought lengths in tokens beside characters (pairwise and pointwise)", async () => {
+  const sim = await startSim({ seed: 4 });
+  try {
+    const llm = createLlmClient(
+      endpointDefaults({ name: "default", baseUrl: sim.url, model: "j1-sim" }),
+    );
+    for (const [benchmark, data, mode] of [BENCHMARKS[0], BENCHMARKS[4]]) {
+      const options = { ...defaults, benchmark, data, mode, tokenizer: "qwen3" } as never;
+      const ctx = testContext(options, [], { default: llm });
+      const { records } = await runStageInMemory(evaluateStage, ctx);
+      const results = (records as EvalItem[]).flatMap((i) => i.results);
+      for (const r of results) assert.equal(r.thoughtTokens!.length, r.thoughtLengths.length);
+      const tokens = results.flatMap((r) => r.thoughtTokens!);
+      assert.ok(tokens.every((t, i) => t > 0 && t < results.flatMap((r) => r.thoughtLengths)[i]));
+      const summary = JSON.parse(await Deno.readTextFile(`${ctx.dir}/summary.json`));
+      const mean = tokens.reduce((a, b) => a + b, 0) / tokens.length;
+      assert.ok(Math.abs(summary.lengths.thought_tokens.mean - mean) < 1e-9, benchmark);
+      assert.ok(summary.lengths.thought_chars.mean > summary.lengths.thought_tokens.mean);
+    }
+  } finally {
+    await sim.close();
+  }
+});

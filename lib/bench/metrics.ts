@@ -64,6 +64,30 @@ export interface Summary {
   j1?: Record<string, number | null>;
   /** Which variant rule a score follows, or why a score is `null`, one sentence each. */
   notes?: string[];
+  /**
+   * Thought lengths over every sample: in characters, and in tokens when the judgments were
+   * counted with a tokenizer.
+   */
+  lengths?: { thought_chars: LengthStats | null; thought_tokens?: LengthStats | null };
+}
+
+/** Mean and nearest-rank percentiles of a set of lengths. */
+export interface LengthStats {
+  /** Mean. */
+  mean: number;
+  /** Median (nearest rank). */
+  p50: number;
+  /** 90th percentile (nearest rank). */
+  p90: number;
+}
+
+/** {@linkcode LengthStats} of `values`, or `null` when there are none. */
+export function lengthStats(values: readonly number[]): LengthStats | null {
+  if (!values.length) return null;
+  const sorted = values.toSorted((a, b) => a - b);
+  const rank = (q: number) => sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)];
+  const mean = sorted.reduce((a, b) => a + b, 0) / sorted.length;
+  return { mean, p50: rank(0.5), p90: rank(0.9) };
 }
 
 /** Sum and count of values per item, for the bootstrap. */
@@ -308,6 +332,14 @@ export function summarize(
     official: benchmark === undefined ? {} : officialScores(benchmark, items, rules),
     j1: benchmark === undefined ? {} : j1Scores(benchmark, items, rules),
     notes,
+    lengths: {
+      thought_chars: lengthStats(items.flatMap((i) => i.results.flatMap((r) => r.thoughtLengths))),
+      ...(items.some((i) => i.results.some((r) => r.thoughtTokens)) && {
+        thought_tokens: lengthStats(
+          items.flatMap((i) => i.results.flatMap((r) => r.thoughtTokens ?? [])),
+        ),
+      }),
+    },
   };
 }
 

@@ -60,6 +60,7 @@ import {
 } from "./judge_prompt_options.ts";
 import { MAX_REJECTED_SHARE, type OptionIssue } from "../options.ts";
 import { isUrl } from "../pipeline/config.ts";
+import { loadTokenizer, type TokenCounter, TOKENIZERS } from "../tokens/tokenizer.ts";
 import { type Parsed, parseJudgment } from "../judge/mod.ts";
 import { positionBiasBySubset, renderHtml, renderMarkdown } from "../report/mod.ts";
 
@@ -76,6 +77,8 @@ export interface EvaluateOptions extends PromptOptions {
   temperature?: number;
   topP?: number;
   maxTokens: number;
+  /** The judge model's tokenizer, for thought lengths in tokens (none: characters only). */
+  tokenizer?: string;
   seed: number;
   rewardbenchPointwise: "ratings" | "classifier";
   rewardbench2Pairwise: "four-way" | "comparisons";
@@ -163,6 +166,11 @@ export const evaluateStage: StageRunner<EvaluateOptions, BenchItem, EvalItem> = 
         "Nucleus sampling top-p (default: not sent with one sample, 0.95 with several, as J1)",
     },
     maxTokens: { type: "integer", default: 4096, min: 1, description: "Max tokens per judgment" },
+    tokenizer: {
+      type: "string",
+      enum: TOKENIZERS,
+      description: "The judge model's tokenizer, for thought lengths in tokens (default: none)",
+    },
     seed: { type: "integer", default: 0, description: "Sampling and random-order seed" },
     rewardbenchPointwise: {
       type: "string",
@@ -242,17 +250,27 @@ export const evaluateStage: StageRunner<EvaluateOptions, BenchItem, EvalItem> = 
     const o = ctx.options;
     const ask = asker(ctx.llm(o.judge), item, o);
     const strict = o.parse === "strict";
+    const measure = measurer(o.tokenizer ? await loadTokenizer(o.tokenizer) : undefined);
     let results: ComparisonResult[];
     if (o.mode === "pointwise") {
-      results = await scoreResponses(ask, await templateOf(o), item, o.mode, strict);
+      results = await scoreResponses(ask, await templateOf(o), item, o.mode, strict, measure);
     } else if (o.benchmark === "rewardbench2" && o.rewardbench2Pairwise === "four-way") {
       // The authors' pairwise protocol: one four-way ranking per prompt, Ties always rated.
       results = item.subset === TIES_SUBSET
-        ? await scoreResponses(ask, await pointwiseTemplateOf(o), item, "pointwise", strict)
-        : [await rankFour(ask, item, o.seed)];
+        ? await scoreResponses(
+          ask,
+          await pointwiseTemplateOf(o),
+          item,
+          "pointwise",
+          strict,
+          measure,
+        )
+        : [await rankFour(ask, item, o.seed, measure)];
     } else {
       const template = await templateOf(o);
-      results = await settleAll(item.comparisons.map((c) => judgePair(ask, template, item, c, o)));
+      results = await settleAll(
+        item.comparisons.map((c) => judgePair(ask, template, item, c, o, measure)),
+      );
     }
     const record: EvalItem = {
       benchmark: item.benchmark,
@@ -395,6 +413,16 @@ function asker(judge: LlmClient, item: BenchItem, o: EvaluateOptions): Ask {
   };
 }
 
+/** Thought lengths of a result's samples: characters, and tokens with a tokenizer. */
+type Measure = (thoughts: string[]) => Pick<ComparisonResult, "thoughtLengths" | "thoughtTokens">;
+
+function measurer(tokenizer: TokenCounter | undefined): Measure {
+  return (thoughts) => ({
+    thoughtLengths: thoughts.map((t) => t.length),
+    ...(tokenizer && { thoughtTokens: thoughts.map((t) => tokenizer.countText(t)) }),
+  });
+}
+
 /** The judge's answers parsed in a mode (`strict`: only the exact formats count). */
 function parsed(mode: Mode, completions: Completion[], strict: boolean): Parsed[] {
   return completions.map((c) => parseJudgment(mode, c.text, c.reasoning, { strict }));
@@ -404,7 +432,12 @@ function parsed(mode: Mode, completions: Completion[], strict: boolean): Parsed[
  * RewardBench 2's four-way ranking of a best-of-4 item: the chosen answer in a seeded random
  * slot; the thought length of a sample is its whole reply's (the prompt asks for no tags).
  */
-async function rankFour(ask: Ask, item: BenchItem, seed: number): Promise<ComparisonResult> {
+async function rankFour(
+  ask: Ask,
+  item: BenchItem,
+  seed: number,
+  measure: Measure,
+): Promise<ComparisonResult> {
   const answers = [item.comparisons[0].chosen, ...item.comparisons.map((c) => c.rejected)];
   if (answers.length !== RANKING_SLOTS.length) {
     throw new UserError(
@@ -420,7 +453,7 @@ async function rankFour(ask: Ask, item: BenchItem, seed: number): Promise<Compar
   return {
     key: RANKING_KEY,
     ranking: { slot, picks: completions.map((c) => parseRanking(c.text)) },
-    thoughtLengths: completions.map((c) => (c.reasoning ?? c.text).length),
+    ...measure(completions.map((c) => c.reasoning ?? c.text)),
   };
 }
 
@@ -436,6 +469,7 @@ async function scoreResponses(
   item: BenchItem,
   mode: Mode,
   strict: boolean,
+  measure: Measure,
 ): Promise<ComparisonResult[]> {
   const texts = [...new Set(item.comparisons.flatMap((c) => [c.chosen, c.rejected]))];
   const judged = await settleAll(
@@ -455,7 +489,7 @@ async function scoreResponses(
         chosen: samples.get(c.chosen)!.map(value),
         rejected: samples.get(c.rejected)!.map(value),
       },
-      thoughtLengths: fresh.flatMap((t) => samples.get(t)!.map((p) => p.thought.length)),
+      ...measure(fresh.flatMap((t) => samples.get(t)!.map((p) => p.thought))),
     };
   });
 }
@@ -466,6 +500,7 @@ async function judgePair(
   item: BenchItem,
   c: Comparison,
   o: EvaluateOptions,
+  measure: Measure,
 ): Promise<ComparisonResult> {
   const orders = ordersFor(o, item.itemId, c);
   const judged = await settleAll(
@@ -474,7 +509,11 @@ async function judgePair(
         .then((cs) => parsed(o.mode, cs, o.parse === "strict"))
     ),
   );
-  const result: ComparisonResult = { key: c.key, verdicts: {}, thoughtLengths: [] };
+  const result: ComparisonResult = {
+    key: c.key,
+    verdicts: {},
+    ...measure(judged.flatMap((samples) => samples.map((p) => p.thought))),
+  };
   orders.forEach((order, i) => {
     result.verdicts![order] = judged[i].map((p) => p.parseError ? null : p.verdict ?? null);
     // Pairwise-verdict-scores keeps its latent scores beside the verdicts that decide.
@@ -491,7 +530,6 @@ async function judgePair(
           : null
       );
     }
-    result.thoughtLengths.push(...judged[i].map((p) => p.thought.length));
   });
   return result;
 }
