@@ -23,6 +23,7 @@ import { median } from "../bench/bootstrap.ts";
 import { crashResume } from "./crash.ts";
 import { startHostMeter } from "./host.ts";
 import { prefsFile } from "./prefs.ts";
+import { wildchatFile } from "./wildchat.ts";
 
 /** One measured figure and what it is compared with. */
 export interface Figure {
@@ -350,19 +351,86 @@ async function peakRss(dir: string, n: number): Promise<number> {
       stages: [{ id: "given", task: "pairs", inputs: [prefs] }],
     }),
   );
+  return (await watchTask("pipeline.ts", [file])).peak;
+}
+
+/**
+ * Runs `tasks/<task> args` in a fresh process; returns its peak RSS (MB, `/proc` sampled every
+ * 50 ms) and wall time (s). Throws when the task fails, with the end of its stderr.
+ */
+async function watchTask(task: string, args: string[]): Promise<{ peak: number; seconds: number }> {
+  const t0 = performance.now();
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL("../../tasks/pipeline.ts", import.meta.url).pathname, file],
+    args: ["run", "-A", new URL(`../../tasks/${task}`, import.meta.url).pathname, ...args],
     stdout: "null",
-    stderr: "null",
+    stderr: "piped",
   }).spawn();
   let peak = 0;
   const timer = setInterval(async () => {
     const status = await Deno.readTextFile(`/proc/${child.pid}/status`).catch(() => "");
     peak = Math.max(peak, Number(status.match(/VmRSS:\s+(\d+)/)?.[1] ?? 0) / 1024);
   }, 50);
-  await child.status;
+  const { success, stderr } = await child.output();
   clearInterval(timer);
-  return peak;
+  if (!success) {
+    throw new Error(`${task} ${args.join(" ")}: ${new TextDecoder().decode(stderr).slice(-500)}`);
+  }
+  return { peak, seconds: (performance.now() - t0) / 1000 };
+}
+
+/**
+ * 3c. The seeds stage over a generated WildChat-like file (2% exact, 2% near duplicates, with
+ * its defaults: both dedupes on): a 17,000 mix over `n` rows and over `4n` (memory of the
+ * sample, so flat), and no sampling over `4n` (a compact index). Each run is a fresh process
+ * (`deno task seeds`); rows/s counts its whole wall time, start-up included.
+ */
+export async function seedsScale(dir: string, n: number, quota: number): Promise<Figure[]> {
+  const run = async (rows: number, options: string[]) => {
+    const input = `${dir}/wildchat-${rows}.jsonl`;
+    if (!await Deno.stat(input).then(() => true, () => false)) await wildchatFile(dir, rows);
+    const out = `${dir}/seeds-${rows}-${options.length}`;
+    const r = await watchTask("seeds.ts", ["--input", input, "--out", out, ...options]);
+    await Deno.remove(out, { recursive: true });
+    return { ...r, rate: rows / r.seconds };
+  };
+  const mix = ["--mix", JSON.stringify({ chat: quota })];
+  const small = await run(n, mix);
+  const large = await run(4 * n, mix);
+  const all = await run(4 * n, []);
+  const full = n >= 250_000;
+  const mb = (peak: number) => `${peak.toFixed(0)} MB`;
+  return [
+    {
+      name: `seeds, ${quota} mix over ${n} WildChat-like rows: rows/s`,
+      value: small.rate,
+      unit: "rows/s",
+      reference: `goal >= 20,000 rows/s; ${small.seconds.toFixed(1)} s, peak ${mb(small.peak)}`,
+      ok: full ? small.rate >= 20_000 : undefined,
+    },
+    {
+      name: `seeds, ${quota} mix over ${n} WildChat-like rows: peak RSS`,
+      value: small.peak,
+      unit: "MB",
+      reference: "goal <= 300 MB",
+      ok: full ? small.peak <= 300 : undefined,
+    },
+    {
+      name: `seeds, ${quota} mix over ${4 * n} WildChat-like rows: peak RSS`,
+      value: large.peak,
+      unit: "MB",
+      reference: `goal <= 300 MB, flat: ${mb(small.peak)} for ${n} rows; ${
+        large.seconds.toFixed(1)
+      } s, ${large.rate.toFixed(0)} rows/s`,
+      ok: full ? large.peak <= 300 && large.peak <= small.peak * 1.25 : undefined,
+    },
+    {
+      name: `seeds, no sampling, ${4 * n} WildChat-like rows: peak RSS`,
+      value: all.peak,
+      unit: "MB",
+      reference: `goal <= 1 GB; ${all.seconds.toFixed(1)} s, ${all.rate.toFixed(0)} rows/s`,
+      ok: full ? all.peak <= 1024 : undefined,
+    },
+  ];
 }
 
 /** 4. A re-run of a finished pipeline: requests made and wall time. */

@@ -4,6 +4,7 @@
  */
 export * from "./clean.ts";
 export * from "./dedupe.ts";
+export * from "./distinct.ts";
 export * from "./fields.ts";
 export * from "./given.ts";
 export * from "./language.ts";
@@ -11,3 +12,4 @@ export * from "./map.ts";
 export * from "./minhash.ts";
 export * from "./mix.ts";
 export * from "./sample.ts";
+export * from "./table.ts";
