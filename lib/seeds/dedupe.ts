@@ -34,11 +34,11 @@ export function normalizeText(text: string): string {
 }
 
 /**
- * The exact-duplicate key of an instruction's text: a 52-bit hash of {@linkcode normalizeText}
- * (a number: a typed array holds it; equal keys are taken for equal texts).
+ * The exact-duplicate key of a text already through {@linkcode normalizeText}: a 52-bit hash (a
+ * number: a typed array holds it; equal keys are taken for equal texts).
  */
-export function exactKey(text: string): number {
-  return Number.parseInt(sha256(normalizeText(text)).slice(0, 13), 16);
+export function exactKey(normalized: string): number {
+  return Number.parseInt(sha256(normalized).slice(0, 13), 16);
 }
 
 /**
@@ -70,14 +70,14 @@ export async function* dedupeSeeds(
     ? undefined
     : new NearDuplicateIndex(opts.near === true ? {} : opts.near);
   for await (const seed of seeds) {
-    const text = instructionText(seed.instruction);
+    const text = normalizeText(instructionText(seed.instruction));
     const key = exactKey(text);
     const same = seen.get(key);
     if (same !== undefined) {
       opts.onReject?.(duplicateReject(seed, "duplicate", ids.get(same)));
       continue;
     }
-    const bands = near?.keys(normalizeText(text));
+    const bands = near?.keys(text);
     const similar = bands && near!.find(bands);
     if (similar !== undefined) {
       opts.onReject?.(duplicateReject(seed, "near_duplicate", ids.get(similar)));

@@ -177,10 +177,10 @@ class Window {
     const key = sampleKey(this.sampling, seed.id);
     // A row read now comes after every held row of the same key.
     if (this.#bound && key >= this.#bound.key) return;
-    const text = instructionText(seed.instruction);
+    const text = normalizeText(instructionText(seed.instruction));
     const keys = new Float64Array(this.#slots.length);
     keys[0] = exactKey(text);
-    if (this.lsh) keys.set(this.lsh.keys(normalizeText(text)), 1);
+    if (this.lsh) keys.set(this.lsh.keys(text), 1);
     const row: Row = { key, position, keys, kept: true, seed, queued: 0 };
     this.#insert(row);
     if (this.#rows.length > this.#cutAt + Math.max(16, this.#cutAt >> 4)) this.#cut();

@@ -65,16 +65,19 @@ export function minHash(
   // Minima kept as int32 with the sign bit flipped (x ^ 2^31 orders as x does unsigned): V8
   // keeps int32 arithmetic in registers where uint32 values above 2^31 become doubles.
   const flipped = new Int32Array(numPerm).fill(0x7fffffff);
-  const words = text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
-  const count = words.length <= size ? Math.min(words.length, 1) : words.length - size + 1;
-  const span = Math.min(size, words.length);
-  for (let start = 0; start < count; start++) {
+  const lower = text.toLowerCase();
+  const bounds = wordBounds(lower);
+  const words = bounds.length / 2;
+  const count = words <= size ? Math.min(words, 1) : words - size + 1;
+  const span = Math.min(size, words);
+  for (let first = 0; first < count; first++) {
     // fnv1a of the words joined by spaces (a repeated shingle changes no minimum).
     let h = 0x811c9dc5 | 0;
-    for (let w = start; w < start + span; w++) {
-      if (w > start) h = Math.imul(h ^ 32, 0x01000193);
-      const word = words[w];
-      for (let c = 0; c < word.length; c++) h = Math.imul(h ^ word.charCodeAt(c), 0x01000193);
+    for (let w = first; w < first + span; w++) {
+      if (w > first) h = Math.imul(h ^ 32, 0x01000193);
+      for (let c = bounds[2 * w]; c < bounds[2 * w + 1]; c++) {
+        h = Math.imul(h ^ lower.charCodeAt(c), 0x01000193);
+      }
     }
     for (let i = 0; i < numPerm; i++) {
       // fmix32(h ^ salt[i]), inlined: this loop is the stage's hottest.
@@ -88,6 +91,45 @@ export function minHash(
   const signature = new Uint32Array(numPerm);
   for (let i = 0; i < numPerm; i++) signature[i] = flipped[i] ^ 0x80000000;
   return signature;
+}
+
+/**
+ * Where the words of `text` are, as `[start, end)` pairs of code-unit offsets: the runs
+ * `/[\p{L}\p{N}]+/u` matches, found without making a string per word.
+ */
+function wordBounds(text: string): Int32Array {
+  const bounds: number[] = [];
+  let start = -1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    let units = 1;
+    let word: boolean;
+    if (c < 128) word = (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || (c >= 65 && c <= 90);
+    else {
+      const pair = c >= 0xd800 && c <= 0xdbff && i + 1 < text.length &&
+        (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00;
+      units = pair ? 2 : 1;
+      word = pair ? WORD_CHAR.test(text.slice(i, i + 2)) : isWordUnit(c);
+    }
+    if (word && start < 0) start = i;
+    else if (!word && start >= 0) {
+      bounds.push(start, i);
+      start = -1;
+    }
+    i += units - 1;
+  }
+  if (start >= 0) bounds.push(start, text.length);
+  return new Int32Array(bounds);
+}
+
+const WORD_CHAR = /^[\p{L}\p{N}]$/u;
+/** Per code unit of the BMP: 0 not yet known, 1 a letter or number, 2 neither. */
+const BMP_WORD = new Uint8Array(0x10000);
+
+/** Whether a BMP code point (not a surrogate of a pair) is a letter or a number. */
+function isWordUnit(c: number): boolean {
+  if (BMP_WORD[c] === 0) BMP_WORD[c] = WORD_CHAR.test(String.fromCharCode(c)) ? 1 : 2;
+  return BMP_WORD[c] === 1;
 }
 
 /** The salts of the hash functions, computed once per (numPerm, seed). */
