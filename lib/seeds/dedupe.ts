@@ -3,7 +3,7 @@
  * duplicates (MinHash LSH over word shingles). The first seed of a group is kept.
  * @module
  */
-import { sha256 } from "../ids.ts";
+import { sha256Words } from "../sha256.ts";
 import type { Reject } from "../pipeline/stage.ts";
 import type { SeedPrompt } from "../records.ts";
 import { instructionText } from "./fields.ts";
@@ -38,7 +38,9 @@ export function normalizeText(text: string): string {
  * number: a typed array holds it; equal keys are taken for equal texts).
  */
 export function exactKey(normalized: string): number {
-  return Number.parseInt(sha256(normalized).slice(0, 13), 16);
+  // The first 13 hex digits of the SHA-256: 32 bits of word 0, then 20 of word 1.
+  const words = sha256Words(normalized);
+  return (words[0] >>> 0) * 2 ** 20 + (words[1] >>> 12);
 }
 
 /**

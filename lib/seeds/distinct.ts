@@ -153,7 +153,10 @@ function byKey(a: Row, b: Row): number {
  * marked kept or not as the greedy de-duplication in key order decides.
  */
 class Window {
+  /** The held rows in key order, but for the latest ones, in {@linkcode #added}. */
   #rows: Row[] = [];
+  /** Rows taken in since the last cut, in arrival order (sorted and merged in at the cut). */
+  #added: Row[] = [];
   /** Per key slot (0: exact, 1…: bands), the held rows with each key. */
   #slots: Map<number, Row[]>[];
   /** The largest key still held (rows above it are skipped), once the window has been cut. */
@@ -183,19 +186,11 @@ class Window {
     if (this.lsh) keys.set(this.lsh.keys(text), 1);
     const row: Row = { key, position, keys, kept: true, seed, queued: 0 };
     this.#insert(row);
-    if (this.#rows.length > this.#cutAt + Math.max(16, this.#cutAt >> 4)) this.#cut();
+    if (this.#added.length > Math.max(16, this.#cutAt >> 4)) this.#cut();
   }
 
   #insert(row: Row): void {
-    const rows = this.#rows;
-    let lo = 0;
-    let hi = rows.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (byKey(rows[mid], row) < 0) lo = mid + 1;
-      else hi = mid;
-    }
-    rows.splice(lo, 0, row);
+    this.#added.push(row);
     for (let s = 0; s < row.keys.length; s++) {
       const same = this.#slots[s].get(row.keys[s]);
       if (same) same.push(row);
@@ -243,8 +238,24 @@ class Window {
     }
   }
 
+  /** Merges the rows added since the last cut into the rows in key order. */
+  #merge(): void {
+    const added = this.#added.sort(byKey);
+    const held = this.#rows;
+    const rows: Row[] = [];
+    let a = 0;
+    for (const row of held) {
+      while (a < added.length && byKey(added[a], row) < 0) rows.push(added[a++]);
+      rows.push(row);
+    }
+    while (a < added.length) rows.push(added[a++]);
+    this.#rows = rows;
+    this.#added = [];
+  }
+
   /** Drops the rows after the `quota + spare`-th kept one; later rows above it are skipped. */
   #cut(): void {
+    this.#merge();
     const rows = this.#rows;
     let kept = 0;
     let end = rows.length;
@@ -270,6 +281,7 @@ class Window {
    * shortfall). Otherwise knocked-out rows ate the spare after rows were let go.
    */
   complete(): boolean {
+    this.#merge();
     const sampled: Row[] = [];
     let kept = 0;
     for (const row of this.#rows) {
