@@ -1,4 +1,8 @@
 import assert from "node:assert/strict";
+import { parsePipeline } from "../lib/pipeline/config.ts";
+import { createProgress } from "../lib/pipeline/progress.ts";
+import { runPipeline } from "../lib/pipeline/run.ts";
+import { seedsStage } from "../lib/stages/seeds.ts";
 import type { Reject } from "../lib/pipeline/stage.ts";
 import type { SeedKind, SeedPrompt } from "../lib/records.ts";
 import { dedupeSeeds, exactKey, normalizeText } from "../lib/seeds/dedupe.ts";
@@ -194,6 +198,15 @@ Deno.test("distinctSample: a mix reports per kind; kinds are de-duplicated apart
   });
 });
 
+Deno.test("distinctSample: quotas and spare are integers >= 0", async () => {
+  for (const opts of [{ quotas: -1 }, { quotas: { chat: 1.5 } }, { quotas: 1, spare: -2 }]) {
+    await assert.rejects(
+      Array.fromAsync(distinctSample(() => [], { seed: 0, ...opts })),
+      RangeError,
+    );
+  }
+});
+
 Deno.test("KeyTable and StringList: many entries, growth, 53-bit keys", () => {
   const table = new KeyTable();
   const ids = new StringList();
@@ -237,5 +250,39 @@ Deno.test("minHash and exactKey: the same values as their definitions (fnv1a of 
     }
     const normalized = normalizeText(text);
     assert.equal(exactKey(normalized), Number.parseInt(sha256(normalized).slice(0, 13), 16));
+  }
+});
+
+Deno.test("seeds stage: a sample read twice reports mapping rejects once", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // 3 rows without an instruction, then 200 rows of only 3 texts: the 76 rows held first
+    // (10 + a spare of 66) keep 2, so the input is read again.
+    const lines = [
+      ...Array.from({ length: 3 }, () => "{}"),
+      ...Array.from({ length: 200 }, (_, i) => JSON.stringify({ prompt: `Text ${i % 3}.` })),
+    ];
+    await Deno.writeTextFile(`${dir}/in.jsonl`, lines.join("\n") + "\n");
+    const registry = { seeds: seedsStage };
+    const config = {
+      name: "p",
+      runDir: `${dir}/run`,
+      stages: [{
+        id: "seeds",
+        task: "seeds",
+        inputs: [`${dir}/in.jsonl`],
+        options: { sample: 10 },
+      }],
+    };
+    const [outcome] = await runPipeline(
+      parsePipeline(JSON.stringify(config), "p", registry),
+      registry,
+      { progress: createProgress({ tty: false, write: () => {} }) },
+    );
+    const seeds = (await Deno.readTextFile(outcome.manifest!.output)).trim().split("\n");
+    assert.equal(seeds.length, 3);
+    assert.deepEqual(outcome.manifest!.counts.rejectReasons, { no_instruction: 3, duplicate: 197 });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });

@@ -82,6 +82,11 @@ export async function* distinctSample(
       ? [["all", opts.quotas]]
       : Object.entries(opts.quotas) as [SeedKind, number][],
   );
+  for (const [group, k] of [...quotas, ["spare", opts.spare ?? 0] as const]) {
+    if (!Number.isInteger(k) || k < 0) {
+      throw new RangeError(`${group}: expected an integer >= 0, found ${k}`);
+    }
+  }
   const hold = new Map(
     [...quotas].map(([group, k]) => [group, k && k + (opts.spare ?? (k >> 2) + 64)]),
   );
