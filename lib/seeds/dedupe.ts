@@ -93,7 +93,7 @@ export async function* dedupeSeeds(
 }
 
 /** The reject of a seed dropped as a duplicate of the seed `of` (an id). */
-export function duplicateReject(
+function duplicateReject(
   seed: SeedPrompt,
   reason: "duplicate" | "near_duplicate",
   of: string,

@@ -183,19 +183,8 @@ export function lshParams(threshold: number, numPerm: number): { bands: number; 
  * The LSH band keys of texts: a text's MinHash signature cut into bands × rows (from
  * {@linkcode lshParams}), each band hashed to a 53-bit integer. Two texts are candidates (near
  * duplicates here) when they share the key of some band.
- *
- * @example
- * ```ts
- * import { LshBands } from "./minhash.ts";
- * import assert from "node:assert/strict";
- * const lsh = new LshBands({ shingleSize: 2 });
- * const a = lsh.keys("one two three four five six seven eight nine ten");
- * const b = lsh.keys("one two three four five six seven eight nine ten!");
- * assert.equal(a.length, lsh.bands);
- * assert.deepEqual(a, b);
- * ```
  */
-export class LshBands {
+class LshBands {
   /** The options, defaults filled in. */
   readonly opts: Required<MinHashOptions>;
   /** Bands per signature. */
