@@ -11,8 +11,8 @@
  *
  * Why sampling-key order and not input order, as without sampling: whether a row survives
  * "keep the first of each group" depends on every earlier row (a near-duplicate chain a ~ b ~ c
- * with a ≁ c keeps a and c, but drop a and c goes), so in input order the fate of a sampled row
- * can hang on any row of the source. In key order it hangs only on rows with smaller keys:
+ * with a ≁ c keeps a and c; had an earlier row knocked a out, b would stay and c go), so in input
+ * order the fate of a sampled row can hang on any row of the source. In key order it hangs only on rows with smaller keys:
  * exactly the rows that can enter the sample.
  *
  * How: one pass holds the `k + spare` rows with the smallest keys (a bounded heap; no text is
