@@ -24,6 +24,7 @@ const MEASUREMENTS: Record<string, Measure> = {
   tokens: () => m.tokensPerSample(5),
   scoring: (_, q) => m.scoring(q ? 100_000 : 1_000_000),
   memory: (dir, q) => m.streamingMemory(dir, q ? 100_000 : 1_000_000),
+  seeds: (dir, q) => q ? m.seedsScale(dir, 10_000, 1_700) : m.seedsScale(dir, 250_000, 17_000),
   cache: (dir, q) => m.cacheRerun(dir, q ? 100 : 1000),
   faults: (dir, q) => m.faultSoak(dir, q ? 100 : 500),
   crash: (_, q) => m.crash(q ? 5 : 20, q ? 60 : 200),

@@ -23,6 +23,7 @@ import { median } from "../bench/bootstrap.ts";
 import { crashResume } from "./crash.ts";
 import { startHostMeter } from "./host.ts";
 import { prefsFile } from "./prefs.ts";
+import { wildchatFile } from "./wildchat.ts";
 
 /** One measured figure and what it is compared with. */
 export interface Figure {
@@ -350,19 +351,100 @@ async function peakRss(dir: string, n: number): Promise<number> {
       stages: [{ id: "given", task: "pairs", inputs: [prefs] }],
     }),
   );
+  return (await watchTask("pipeline.ts", [file])).peak;
+}
+
+/**
+ * Runs `tasks/<task> args` in a fresh process; returns its peak RSS (MB) and CPU time (user +
+ * system, all threads; s), both from `/proc` sampled every 50 ms, and its wall time (s). Throws
+ * when the task fails, with the end of its stderr.
+ */
+async function watchTask(
+  task: string,
+  args: string[],
+): Promise<{ peak: number; cpu: number; seconds: number }> {
+  const t0 = performance.now();
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL("../../tasks/pipeline.ts", import.meta.url).pathname, file],
+    args: ["run", "-A", new URL(`../../tasks/${task}`, import.meta.url).pathname, ...args],
     stdout: "null",
-    stderr: "null",
+    stderr: "piped",
   }).spawn();
   let peak = 0;
+  let cpu = 0;
   const timer = setInterval(async () => {
     const status = await Deno.readTextFile(`/proc/${child.pid}/status`).catch(() => "");
     peak = Math.max(peak, Number(status.match(/VmRSS:\s+(\d+)/)?.[1] ?? 0) / 1024);
+    // Fields 14 and 15 of /proc/PID/stat (after the command's parenthesis): utime, stime.
+    const stat = await Deno.readTextFile(`/proc/${child.pid}/stat`).catch(() => "");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    if (fields.length > 13) cpu = Math.max(cpu, (Number(fields[11]) + Number(fields[12])) / 100);
   }, 50);
-  await child.status;
+  const { success, stderr } = await child.output();
   clearInterval(timer);
-  return peak;
+  if (!success) {
+    throw new Error(`${task} ${args.join(" ")}: ${new TextDecoder().decode(stderr).slice(-500)}`);
+  }
+  return { peak, cpu, seconds: (performance.now() - t0) / 1000 };
+}
+
+/**
+ * 3c. The seeds stage over a generated WildChat-like file (2% exact, 2% near duplicates, with
+ * its defaults: both dedupes on): a 17,000 mix over `n` rows and over `4n` (memory of the
+ * sample, so flat), and no sampling over `4n` (a compact index). Each run is a fresh process
+ * (`deno task seeds`); rows/s counts its whole wall time, start-up included.
+ */
+export async function seedsScale(dir: string, n: number, quota: number): Promise<Figure[]> {
+  const run = async (rows: number, options: string[]) => {
+    const input = `${dir}/wildchat-${rows}.jsonl`;
+    if (!await Deno.stat(input).then(() => true, () => false)) await wildchatFile(dir, rows);
+    const out = `${dir}/seeds-${rows}-${options.length}`;
+    const r = await watchTask("seeds.ts", ["--input", input, "--out", out, ...options]);
+    await Deno.remove(out, { recursive: true });
+    return { ...r, rate: rows / r.seconds };
+  };
+  const mix = ["--mix", JSON.stringify({ chat: quota })];
+  const small = await run(n, mix);
+  const large = await run(4 * n, mix);
+  const all = await run(4 * n, []);
+  const full = n >= 250_000;
+  const mb = (peak: number) => `${peak.toFixed(0)} MB`;
+  // The CPU time alongside: on a shared machine the wall time also counts other processes' turns.
+  const took = (r: typeof small, rows: number) =>
+    `${r.seconds.toFixed(1)} s, ${r.cpu.toFixed(1)} s CPU (${
+      (rows / r.cpu).toFixed(0)
+    } rows/CPU-s)`;
+  return [
+    {
+      name: `seeds, ${quota} mix over ${n} WildChat-like rows: rows/s`,
+      value: small.rate,
+      unit: "rows/s",
+      reference: `goal >= 20,000 rows/s; ${took(small, n)}`,
+      ok: full ? small.rate >= 20_000 : undefined,
+    },
+    {
+      name: `seeds, ${quota} mix over ${n} WildChat-like rows: peak RSS`,
+      value: small.peak,
+      unit: "MB",
+      reference: "goal <= 300 MB",
+      ok: full ? small.peak <= 300 : undefined,
+    },
+    {
+      name: `seeds, ${quota} mix over ${4 * n} WildChat-like rows: peak RSS`,
+      value: large.peak,
+      unit: "MB",
+      reference: `goal <= 300 MB, flat (${mb(small.peak)} for ${n} rows); ${
+        (4 * n / large.seconds).toFixed(0)
+      } rows/s, ${took(large, 4 * n)}`,
+      ok: full ? large.peak <= 300 && large.peak <= small.peak * 1.25 : undefined,
+    },
+    {
+      name: `seeds, no sampling, ${4 * n} WildChat-like rows: peak RSS`,
+      value: all.peak,
+      unit: "MB",
+      reference: `goal <= 1 GB; ${(4 * n / all.seconds).toFixed(0)} rows/s, ${took(all, 4 * n)}`,
+      ok: full ? all.peak <= 1024 : undefined,
+    },
+  ];
 }
 
 /** 4. A re-run of a finished pipeline: requests made and wall time. */

@@ -3,11 +3,12 @@
  * duplicates (MinHash LSH over word shingles). The first seed of a group is kept.
  * @module
  */
-import { sha256 } from "../ids.ts";
+import { sha256Words } from "../sha256.ts";
 import type { Reject } from "../pipeline/stage.ts";
 import type { SeedPrompt } from "../records.ts";
 import { instructionText } from "./fields.ts";
 import { type MinHashOptions, NearDuplicateIndex } from "./minhash.ts";
+import { KeyTable, StringList } from "./table.ts";
 
 /** Options of {@linkcode dedupeSeeds}. */
 export interface DedupeOptions {
@@ -32,15 +33,22 @@ export function normalizeText(text: string): string {
   return text.normalize("NFKC").toLowerCase().replace(/\s+/g, " ").trim();
 }
 
-/** A 52-bit hash of the normalized text (a number key is smaller than a string in a Map). */
-function exactKey(text: string): number {
-  return Number.parseInt(sha256(normalizeText(text)).slice(0, 13), 16);
+/**
+ * The exact-duplicate key of a text already through {@linkcode normalizeText}: a 52-bit hash (a
+ * number: a typed array holds it; equal keys are taken for equal texts).
+ */
+export function exactKey(normalized: string): number {
+  // The first 13 hex digits of the SHA-256: 32 bits of word 0, then 20 of word 1.
+  const words = sha256Words(normalized);
+  return (words[0] >>> 0) * 2 ** 20 + (words[1] >>> 12);
 }
 
 /**
  * Drops exact and near duplicates, keeping the first of each group, and reports each drop
- * with the id of the seed it duplicates. Memory grows with the number of kept seeds (one map
- * entry per seed, plus one per LSH band when `near` is on), never with their text.
+ * with the id of the seed it duplicates. Memory grows with the number of kept seeds, never with
+ * their text: per kept seed one {@linkcode KeyTable} entry for its exact key and one per LSH
+ * band when `near` is on (16–32 bytes each: 160–320 bytes with the default 9 bands), plus its
+ * id's bytes.
  *
  * @example
  * ```ts
@@ -58,28 +66,38 @@ export async function* dedupeSeeds(
   seeds: AsyncIterable<SeedPrompt> | Iterable<SeedPrompt>,
   opts: DedupeOptions = {},
 ): AsyncGenerator<SeedPrompt> {
-  const seen = new Map<number, string>();
+  const ids = new StringList();
+  const seen = new KeyTable();
   const near = opts.near === false
     ? undefined
     : new NearDuplicateIndex(opts.near === true ? {} : opts.near);
   for await (const seed of seeds) {
-    const text = instructionText(seed.instruction);
+    const text = normalizeText(instructionText(seed.instruction));
     const key = exactKey(text);
     const same = seen.get(key);
     if (same !== undefined) {
-      opts.onReject?.({ reason: "duplicate", detail: `same text as ${same}`, record: seed });
+      opts.onReject?.(duplicateReject(seed, "duplicate", ids.get(same)));
       continue;
     }
-    const similar = near?.add(seed.id, normalizeText(text));
+    const bands = near?.keys(text);
+    const similar = bands && near!.find(bands);
     if (similar !== undefined) {
-      opts.onReject?.({
-        reason: "near_duplicate",
-        detail: `nearly the same text as ${similar}`,
-        record: seed,
-      });
+      opts.onReject?.(duplicateReject(seed, "near_duplicate", ids.get(similar)));
       continue;
     }
-    seen.set(key, seed.id);
+    const index = ids.push(seed.id);
+    seen.set(key, index);
+    if (bands) near!.insert(index, bands);
     yield seed;
   }
+}
+
+/** The reject of a seed dropped as a duplicate of the seed `of` (an id). */
+function duplicateReject(
+  seed: SeedPrompt,
+  reason: "duplicate" | "near_duplicate",
+  of: string,
+): Reject {
+  const detail = reason === "duplicate" ? `same text as ${of}` : `nearly the same text as ${of}`;
+  return { reason, detail, record: seed };
 }

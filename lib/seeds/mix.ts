@@ -10,7 +10,7 @@ import { BottomK, sampleKey } from "./sample.ts";
 export interface KindReport {
   /** Seeds asked for. */
   quota: number;
-  /** Seeds of this kind in the input. */
+  /** Seeds of this kind in the input (for `distinctSample`: before de-duplication). */
   available: number;
   /** Seeds kept (at most the quota). */
   kept: number;

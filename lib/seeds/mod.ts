@@ -4,6 +4,7 @@
  */
 export * from "./clean.ts";
 export * from "./dedupe.ts";
+export * from "./distinct.ts";
 export * from "./fields.ts";
 export * from "./given.ts";
 export * from "./language.ts";
@@ -12,3 +13,4 @@ export * from "./minhash.ts";
 export * from "./mix.ts";
 export * from "./sample.ts";
 export * from "./where.ts";
+export * from "./table.ts";

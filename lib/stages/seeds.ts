@@ -14,6 +14,7 @@ import { classifySeed, DEFAULT_CATEGORIES } from "../seeds/category.ts";
 import {
   cleanSeeds,
   dedupeSeeds,
+  distinctSample,
   type KindReport,
   mapSeed,
   mixSeeds,
@@ -170,22 +171,35 @@ export const seedsStage: StageRunner<SeedsOptions, SeedsUnit, SeedPrompt> = {
     await categoryTemplate(o);
     const pending: Reject[] = [];
     const onReject = (r: Reject) => pending.push(r);
-    let seeds: AsyncIterable<SeedPrompt> = mapped(ctx, onReject);
-    seeds = cleanSeeds(seeds, {
-      minChars: o.minChars,
-      maxChars: o.maxChars,
-      language: o.language || undefined,
-      onReject,
-    });
-    if (o.dedupe) {
-      seeds = dedupeSeeds(seeds, {
-        near: o.nearDuplicates ? { threshold: o.nearThreshold } : false,
-        onReject,
+    // A re-read (see distinctSample) reports its mapping and cleaning rejects only once.
+    const read = (pass: number) => {
+      const report = pass === 0 ? onReject : () => {};
+      return cleanSeeds(mapped(ctx, report), {
+        minChars: o.minChars,
+        maxChars: o.maxChars,
+        language: o.language || undefined,
+        onReject: report,
       });
+    };
+    const near = o.nearDuplicates ? { threshold: o.nearThreshold } : false;
+    const mix = Object.keys(o.mix).length ? o.mix : undefined;
+    const onReport = (r: Partial<Record<SeedKind, KindReport>>) => logMix(ctx, r);
+    let seeds: AsyncIterable<SeedPrompt>;
+    if (o.dedupe && (mix || o.sample > 0)) {
+      // Only the rows that can enter the sample are de-duplicated (memory: the sample).
+      seeds = distinctSample(read, {
+        quotas: mix ?? o.sample,
+        seed: o.seed,
+        near,
+        onReject,
+        onReport,
+      });
+    } else {
+      seeds = read(0);
+      if (o.dedupe) seeds = dedupeSeeds(seeds, { near, onReject });
+      if (mix) seeds = mixSeeds(seeds, { quotas: mix, seed: o.seed, onReport });
+      else if (o.sample > 0) seeds = sampleSeeds(seeds, { k: o.sample, seed: o.seed });
     }
-    if (Object.keys(o.mix).length) {
-      seeds = mixSeeds(seeds, { quotas: o.mix, seed: o.seed, onReport: (r) => logMix(ctx, r) });
-    } else if (o.sample > 0) seeds = sampleSeeds(seeds, { k: o.sample, seed: o.seed });
     for await (const seed of seeds) yield { seed, rejects: pending.splice(0) };
     if (pending.length) yield { rejects: pending.splice(0) };
   },

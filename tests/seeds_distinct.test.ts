@@ -1,0 +1,288 @@
+import assert from "node:assert/strict";
+import { parsePipeline } from "../lib/pipeline/config.ts";
+import { createProgress } from "../lib/pipeline/progress.ts";
+import { runPipeline } from "../lib/pipeline/run.ts";
+import { seedsStage } from "../lib/stages/seeds.ts";
+import type { Reject } from "../lib/pipeline/stage.ts";
+import type { SeedKind, SeedPrompt } from "../lib/records.ts";
+import { dedupeSeeds, exactKey, normalizeText } from "../lib/seeds/dedupe.ts";
+import { fmix32, fnv1a } from "../lib/hash32.ts";
+import { sha256 } from "../lib/sha256.ts";
+import { distinctSample, type DistinctSampleOptions } from "../lib/seeds/distinct.ts";
+import { minHash, type MinHashOptions, shingles } from "../lib/seeds/minhash.ts";
+import type { KindReport } from "../lib/seeds/mix.ts";
+import { sampleKey } from "../lib/seeds/sample.ts";
+import { KeyTable, StringList } from "../lib/seeds/table.ts";
+
+/** A seeded generator of numbers in [0, 1) (mulberry32). */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Random seeds over a tiny vocabulary, so that exact duplicates, near duplicates and chains of
+ * them (a ~ b ~ c, a ≁ c) abound. Some ids are the text (equal texts then share a sampling key,
+ * as content ids do), the others unique.
+ */
+function randomSeeds(random: () => number, n: number): SeedPrompt[] {
+  const words = "red blue green cat dog sun moon tree Red sea sky hill bird fish rain snow".split(
+    " ",
+  );
+  return Array.from({ length: n }, (_, i) => {
+    const length = 1 + Math.floor(random() * 6);
+    const instruction = Array.from({ length }, () => words[Math.floor(random() * words.length)])
+      .join(" ");
+    const kind: SeedKind = random() < 0.7 ? "chat" : "verifiable";
+    const id = random() < 0.3 ? instruction : `row${i}`;
+    return { id, source: "t", kind, instruction };
+  });
+}
+
+/**
+ * The full computation the guarantee names: every row of a group de-duplicated by
+ * `dedupeSeeds`, in sampling-key order (ties in input order), then the first `quota` kept; the
+ * rejects of the rows before the last one sampled (all, when short).
+ */
+async function full(
+  seeds: SeedPrompt[],
+  opts: {
+    quotas: number | Partial<Record<SeedKind, number>>;
+    seed: number;
+    near: false | MinHashOptions;
+  },
+): Promise<{ out: string[]; rejects: string[] }> {
+  const order = seeds.map((s, position) => ({ s, position, key: sampleKey(opts.seed, s.id) }));
+  order.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.position - b.position));
+  const groups = typeof opts.quotas === "number"
+    ? [{ quota: opts.quotas, rows: order }]
+    : Object.entries(opts.quotas).map(([kind, quota]) => ({
+      quota: quota!,
+      rows: order.filter((x) => x.s.kind === kind),
+    }));
+  const out: typeof order = [];
+  const rejected: { x: (typeof order)[number]; r: Reject }[] = [];
+  for (const { quota, rows } of groups) {
+    const dropped = new Map<unknown, Reject>();
+    const kept = await Array.fromAsync(
+      dedupeSeeds(rows.map((x) => x.s), {
+        near: opts.near,
+        onReject: (r) => dropped.set(r.record, r),
+      }),
+    );
+    const sample = new Set(kept.slice(0, quota));
+    const last = sample.size === quota
+      ? rows.findIndex((x) => x.s === kept[quota - 1]) + 1
+      : rows.length;
+    for (const x of rows.slice(0, quota === 0 ? 0 : last)) {
+      if (sample.has(x.s)) out.push(x);
+      else rejected.push({ x, r: dropped.get(x.s)! });
+    }
+  }
+  const byKey = (a: { key: string; position: number }, b: { key: string; position: number }) =>
+    a.key < b.key ? -1 : a.key > b.key ? 1 : a.position - b.position;
+  out.sort(byKey);
+  rejected.sort((a, b) => byKey(a.x, b.x));
+  return {
+    out: out.map((x) => `${x.position}`),
+    rejects: rejected.map(({ x, r }) => `${x.position} ${r.reason}: ${r.detail}`),
+  };
+}
+
+async function windowed(seeds: SeedPrompt[], opts: DistinctSampleOptions) {
+  const positions = new Map(seeds.map((s, i) => [s, i]));
+  const rejects: string[] = [];
+  let passes = 0;
+  const out = await Array.fromAsync(distinctSample((pass) => {
+    passes = pass + 1;
+    return seeds;
+  }, {
+    ...opts,
+    onReject: (r) =>
+      rejects.push(`${positions.get(r.record as SeedPrompt)} ${r.reason}: ${r.detail}`),
+  }));
+  return { out: out.map((s) => `${positions.get(s)}`), rejects, passes };
+}
+
+Deno.test("distinctSample equals de-duplicating everything, then sampling (random inputs)", async () => {
+  const random = rng(20);
+  const nears: (false | MinHashOptions)[] = [
+    false,
+    { shingleSize: 1, threshold: 0.3, numPerm: 32 },
+    { shingleSize: 2, threshold: 0.5, numPerm: 16 },
+    {},
+  ];
+  let reread = 0;
+  for (let trial = 0; trial < 160; trial++) {
+    const seeds = randomSeeds(random, 5 + Math.floor(random() * 120));
+    const near = nears[trial % nears.length];
+    const quota = () => Math.floor(random() * 25);
+    const quotas = trial % 3 === 0 ? { chat: quota(), verifiable: quota() } : quota();
+    const spare = Math.floor(random() * 4);
+    const seed = trial;
+    const expected = await full(seeds, { quotas, seed, near });
+    const got = await windowed(seeds, { quotas, seed, near, spare });
+    const context = JSON.stringify({ trial, quotas, spare, near, n: seeds.length });
+    assert.deepEqual(got.out, expected.out, context);
+    assert.deepEqual(got.rejects, expected.rejects, context);
+    // The default spare gives the same answer.
+    const again = await windowed(seeds, { quotas, seed, near });
+    assert.deepEqual([again.out, again.rejects], [expected.out, expected.rejects], context);
+    if (got.passes > 1) reread++;
+  }
+  // Small spares: duplicates often took more than the spare, and the input was read again.
+  assert.ok(reread > 10, `${reread} trials read the input again`);
+});
+
+Deno.test("distinctSample: more duplicates among the held rows than the spare → read again", async () => {
+  // Ids ordered by sampling key: r, then x and y, then the fillers.
+  const ids = Array.from({ length: 200 }, (_, i) => `id${i}`).sort((a, b) =>
+    sampleKey(0, a) < sampleKey(0, b) ? -1 : 1
+  );
+  const seed = (id: string, instruction: string): SeedPrompt => ({
+    id,
+    source: "t",
+    kind: "chat",
+    instruction,
+  });
+  const fillers = Array.from({ length: 30 }, (_, i) => seed(ids[3 + i], `filler${i}`));
+  // r shares a word with x and one with y (one-word shingles, bands of one row: caught),
+  // x and y share none; r comes last. Holding 2 rows (r, x) keeps only r.
+  const seeds = [
+    seed(ids[1], "alpha beta"),
+    seed(ids[2], "gamma delta"),
+    ...fillers,
+    seed(ids[0], "alpha gamma"),
+  ];
+  const near = { shingleSize: 1, threshold: 0.1, numPerm: 32 };
+  const expected = await full(seeds, { quotas: 2, seed: 0, near });
+  const got = await windowed(seeds, { quotas: 2, seed: 0, near, spare: 0 });
+  assert.deepEqual(expected, {
+    out: ["32", "2"],
+    rejects: [
+      `0 near_duplicate: nearly the same text as ${ids[0]}`,
+      `1 near_duplicate: nearly the same text as ${ids[0]}`,
+    ],
+  });
+  assert.deepEqual([got.out, got.rejects, got.passes], [expected.out, expected.rejects, 2]);
+  // With the default spare one read does.
+  assert.equal((await windowed(seeds, { quotas: 2, seed: 0, near })).passes, 1);
+});
+
+Deno.test("distinctSample: a mix reports per kind; kinds are de-duplicated apart", async () => {
+  const seeds: SeedPrompt[] = [
+    { id: "a", source: "t", kind: "chat", instruction: "Name a river." },
+    { id: "b", source: "t", kind: "verifiable", instruction: "name a RIVER.", reference: "Nile" },
+    { id: "c", source: "t", kind: "chat", instruction: "name a river. " },
+  ];
+  let report: Partial<Record<SeedKind, KindReport>> | undefined;
+  const rejects: Reject[] = [];
+  const kept = await Array.fromAsync(distinctSample(() => seeds, {
+    quotas: { chat: 5, verifiable: 1 },
+    seed: 0,
+    onReject: (r) => rejects.push(r),
+    onReport: (r) => (report = r),
+  }));
+  // The verifiable twin of a chat seed stays: each kind is its own sample.
+  const first = sampleKey(0, "a") < sampleKey(0, "c") ? "a" : "c";
+  assert.deepEqual(kept.map((s) => s.id).sort(), [first, "b"].sort());
+  assert.deepEqual(rejects.map((r) => r.detail), [`same text as ${first}`]);
+  assert.deepEqual(report, {
+    chat: { quota: 5, available: 2, kept: 1, shortfall: 4 },
+    verifiable: { quota: 1, available: 1, kept: 1, shortfall: 0 },
+  });
+});
+
+Deno.test("distinctSample: quotas and spare are integers >= 0", async () => {
+  for (const opts of [{ quotas: -1 }, { quotas: { chat: 1.5 } }, { quotas: 1, spare: -2 }]) {
+    await assert.rejects(
+      Array.fromAsync(distinctSample(() => [], { seed: 0, ...opts })),
+      RangeError,
+    );
+  }
+});
+
+Deno.test("KeyTable and StringList: many entries, growth, 53-bit keys", () => {
+  const table = new KeyTable();
+  const ids = new StringList();
+  for (let i = 0; i < 10_000; i++) {
+    table.set(i * 2 ** 39 + 7, i);
+    assert.equal(ids.push(`id-${i}-✓`), i);
+  }
+  assert.equal(table.size, 10_000);
+  for (let i = 0; i < 10_000; i += 97) {
+    assert.equal(table.get(i * 2 ** 39 + 7), i);
+    assert.equal(ids.get(i), `id-${i}-✓`);
+  }
+  assert.equal(table.get(8), undefined);
+  table.set(7, 99);
+  assert.equal(table.get(7), 99);
+  assert.throws(() => table.set(-1, 0), RangeError);
+  assert.throws(() => table.set(2 ** 53, 0), RangeError);
+  assert.throws(() => ids.get(10_000), RangeError);
+});
+
+Deno.test("minHash and exactKey: the same values as their definitions (fnv1a of shingles, SHA-256)", () => {
+  const texts = [
+    "the quick brown fox jumps over the lazy dog near the river bank today",
+    "Héllo Wörld, ΟΔΟΣ σ 𝐀𝐁 😀 İstanbul ß ٣٤ Ⅻ a_b it's 1.5 — ﬁ Ａ 你好世界",
+    "x\ud800 lone \udc00 surrogates",
+    "",
+    "...",
+    "two words",
+  ];
+  for (const text of texts) {
+    for (const opts of [{}, { shingleSize: 2, numPerm: 16, seed: 3 }, { shingleSize: 1 }]) {
+      const salts = Array.from(
+        { length: opts.numPerm ?? 128 },
+        (_, i) => fmix32((opts.seed ?? 0) * 0x9e3779b9 + i + 1),
+      );
+      const hashes = shingles(text, opts.shingleSize).map((s) => fnv1a(s));
+      const expected = salts.map((salt) =>
+        Math.min(0xffffffff, ...hashes.map((h) => fmix32(h ^ salt)))
+      );
+      assert.deepEqual([...minHash(text, opts)], expected, text);
+    }
+    const normalized = normalizeText(text);
+    assert.equal(exactKey(normalized), Number.parseInt(sha256(normalized).slice(0, 13), 16));
+  }
+});
+
+Deno.test("seeds stage: a sample read twice reports mapping rejects once", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // 3 rows without an instruction, then 200 rows of only 3 texts: the 76 rows held first
+    // (10 + a spare of 66) keep 2, so the input is read again.
+    const lines = [
+      ...Array.from({ length: 3 }, () => "{}"),
+      ...Array.from({ length: 200 }, (_, i) => JSON.stringify({ prompt: `Text ${i % 3}.` })),
+    ];
+    await Deno.writeTextFile(`${dir}/in.jsonl`, lines.join("\n") + "\n");
+    const registry = { seeds: seedsStage };
+    const config = {
+      name: "p",
+      runDir: `${dir}/run`,
+      stages: [{
+        id: "seeds",
+        task: "seeds",
+        inputs: [`${dir}/in.jsonl`],
+        options: { sample: 10 },
+      }],
+    };
+    const [outcome] = await runPipeline(
+      parsePipeline(JSON.stringify(config), "p", registry),
+      registry,
+      { progress: createProgress({ tty: false, write: () => {} }) },
+    );
+    const seeds = (await Deno.readTextFile(outcome.manifest!.output)).trim().split("\n");
+    assert.equal(seeds.length, 3);
+    assert.deepEqual(outcome.manifest!.counts.rejectReasons, { no_instruction: 3, duplicate: 197 });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
