@@ -390,6 +390,7 @@ function fixedJudge(text: string): LlmClient {
         })),
       ),
     stats: emptyStats,
+    replicas: () => [],
   };
 }
 

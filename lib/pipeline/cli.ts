@@ -1,6 +1,6 @@
 /**
- * The command lines: `deno task pipeline [file] [--only id] [--from id] [--force id] [--dry-run]`
- * and one per stage (`deno task <stage> --input … --base-url … --model … --out … --<option> …`).
+ * The command lines: `deno task pipeline [file] [--only id] [--from id] [--force id] [--dry-run]
+ * [--batch-export FILE] [--batch-import FILE...]` and one per stage (`deno task <stage> --input … --base-url … --model … --out … --<option> …`).
  * A stage's CLI builds a one-stage pipeline and runs it with the same runner, so a stage run
  * alone is as durable as in a pipeline. Errors print a clear message and set the exit code.
  * @module
@@ -93,11 +93,13 @@ export function runPipelineCli(args: string[], registry: Registry): Promise<numb
       from: { type: "string" },
       force: { type: "string", multiple: true },
       "dry-run": { type: "boolean" },
+      ...BATCH_FLAGS,
       help: { type: "boolean" },
     }, true);
     if (values.help) {
       console.log(
-        "usage: deno task pipeline [file.jsonc] [--only id] [--from id] [--force id]... [--dry-run]",
+        "usage: deno task pipeline [file.jsonc] [--only id] [--from id] [--force id]... [--dry-run]\n" +
+          "  [--batch-export FILE] [--batch-import FILE]...",
       );
       return 0;
     }
@@ -111,6 +113,7 @@ export function runPipelineCli(args: string[], registry: Registry): Promise<numb
       force: values.force as string[] | undefined,
       dryRun: values["dry-run"] as boolean | undefined,
       progress: terminalProgress(),
+      ...batchOptions(values),
     });
     if (!values["dry-run"]) printOutputs(config, outcomes);
     return gateFailed(outcomes) ? 1 : 0;
@@ -141,10 +144,23 @@ function gateFailed(outcomes: StageOutcome[]): boolean {
   return failed;
 }
 
+/** Batch files: requests out instead of sent, batch output in (`docs/scaling.md`). */
+const BATCH_FLAGS = {
+  "batch-export": { type: "string" },
+  "batch-import": { type: "string", multiple: true },
+} as const;
+
+function batchOptions(values: Record<string, unknown>) {
+  return {
+    batchExport: values["batch-export"] as string | undefined,
+    batchImport: values["batch-import"] as string[] | undefined,
+  };
+}
+
 const COMMON_FLAGS = {
   input: { type: "string", multiple: true },
   out: { type: "string" },
-  "base-url": { type: "string" },
+  "base-url": { type: "string", multiple: true },
   model: { type: "string" },
   "api-key-env": { type: "string" },
   concurrency: { type: "string" },
@@ -154,6 +170,7 @@ const COMMON_FLAGS = {
   cache: { type: "string" },
   "no-cache": { type: "boolean" },
   force: { type: "boolean" },
+  ...BATCH_FLAGS,
   help: { type: "boolean" },
 } as const;
 
@@ -196,18 +213,20 @@ export function runStageCli(runner: StageRunner<any, any, any>, args: string[]):
     const usesEndpoint = Object.values(runner.options).some((s) => s.type === "endpoint");
     const endpoints: PipelineConfig["endpoints"] = {};
     if (usesEndpoint) {
-      const baseUrl = values["base-url"] as string | undefined;
+      const urls = (values["base-url"] as string[] | undefined) ?? [];
+      // A batch export sends nothing, so it needs no server.
+      const noUrl = !urls.length && !values["batch-export"];
       const model = values.model as string | undefined;
-      if (!baseUrl || !model) {
+      if (noUrl || !model) {
         throw new UserError(
           `--base-url and --model: expected the judge/generator endpoint (e.g. --base-url http://127.0.0.1:8000/v1 --model my-model), found ${
-            !baseUrl ? "no --base-url" : "no --model"
+            noUrl ? "no --base-url" : "no --model"
           }`,
         );
       }
       endpoints.default = endpointDefaults({
         name: "default",
-        baseUrl,
+        baseUrl: urls.length === 1 ? urls[0] : urls,
         model,
         apiKeyEnv: (values["api-key-env"] as string | undefined) ?? "OPENAI_API_KEY",
         concurrency: intFlag("concurrency", values.concurrency),
@@ -248,6 +267,7 @@ export function runStageCli(runner: StageRunner<any, any, any>, args: string[]):
       force: values.force ? [runner.task] : [],
       progress: terminalProgress(),
       artifactDir: () => out,
+      ...batchOptions(values),
     });
     printOutputs(config, outcomes);
     return gateFailed(outcomes) ? 1 : 0;
@@ -258,9 +278,10 @@ function stageUsage(runner: StageRunner): string {
   const lines = [
     `deno task ${runner.task}: ${runner.description}`,
     "",
-    "common flags: --input <file|url|hf://org/ds>... --out <dir> --base-url <url> --model <name>",
-    "  --api-key-env <VAR> (default OPENAI_API_KEY) --concurrency N --rpm N --timeout-ms N",
-    "  --n-sampling native|separate --cache <file> --no-cache --force",
+    "common flags: --input <file|url|hf://org/ds>... --out <dir> --base-url <url>... (one per",
+    "  replica) --model <name> --api-key-env <VAR> (default OPENAI_API_KEY) --concurrency N (per",
+    "  replica) --rpm N --timeout-ms N --n-sampling native|separate --cache <file> --no-cache",
+    "  --force --batch-export <file> --batch-import <file>...",
     "",
     "options:",
   ];

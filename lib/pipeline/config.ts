@@ -66,6 +66,9 @@ const ENDPOINT_KEYS: Record<string, OptionSpec> = {
   start: { type: "object", description: "how to start a local server" },
 };
 
+/** `baseUrl` as a list: the replicas of one model. */
+const REPLICA_URLS: OptionSpec = { type: "string[]", description: "replica base URLs" };
+
 /** Collects errors with their locations while walking the syntax tree. */
 class Checker {
   errors: UserError[] = [];
@@ -298,11 +301,24 @@ function parseEndpoints(c: Checker, node: Node | undefined): Record<string, Endp
         if (spec.required) c.fail(decl, `endpoint "${name}" to have "${key}"`, "it missing");
         continue;
       }
-      values[key] = key === "start" ? parseStart(c, v) : c.option(v, spec, undefined);
+      values[key] = key === "start"
+        ? parseStart(c, v)
+        : key === "baseUrl" && v.type === "array"
+        ? replicaUrls(c, v)
+        : c.option(v, spec, undefined);
     }
     out[name] = endpointDefaults(values as unknown as EndpointDecl) as EndpointDecl;
   }
   return out;
+}
+
+function replicaUrls(c: Checker, node: Node): string[] | undefined {
+  const urls = c.option(node, REPLICA_URLS, undefined) as string[] | undefined;
+  if (urls && (!urls.length || !urls.every(Boolean))) {
+    c.fail(node, "a non-empty list of base URLs (one per replica)");
+    return undefined;
+  }
+  return urls;
 }
 
 function parseStart(c: Checker, node: Node): EndpointStart | undefined {

@@ -10,7 +10,10 @@ import { canonicalJson, sha256 } from "../ids.ts";
 import { writeFileAtomic } from "../io/jsonl.ts";
 import { readRecords } from "../io/records.ts";
 import { createLlmClient, openCache, type ResponseCache } from "../llm/mod.ts";
+import { type BatchWriter, importBatchOutput, openBatchWriter } from "../llm/batch.ts";
+import type { ReplicaStats } from "../llm/replicas.ts";
 import { emptyStats, type LlmClient, type LlmStats } from "../llm/types.ts";
+import { pendingUnits } from "./batch_pass.ts";
 import { VERSION } from "../version.ts";
 import { isUrl, type PipelineConfig, type StageConfig } from "./config.ts";
 import {
@@ -50,6 +53,8 @@ export interface Manifest {
   };
   /** LLM usage of this execution (a resumed stage counts only what the last execution did). */
   usage: LlmStats;
+  /** Per endpoint, what each of its replicas did in this execution. */
+  replicas: Record<string, ReplicaUse[]>;
   /**
    * `seconds` in all: opening endpoints and inputs, then `unitsSeconds` from the first unit to
    * the last one written, then `finishSeconds` (summaries, exports).
@@ -64,10 +69,25 @@ export interface Manifest {
   summary: Record<string, unknown>;
 }
 
+/** What one replica of an endpoint did for a stage. */
+export interface ReplicaUse {
+  /** The replica's base URL. */
+  url: string;
+  /** Attempts sent to it. */
+  requests: number;
+  /** Attempts that failed. */
+  failures: number;
+  /** Times it was set aside as failing. */
+  setAside: number;
+  /** Mean milliseconds of its answered attempts (null: none answered). */
+  meanLatencyMs: number | null;
+}
+
 /** What happened to one stage. */
 export interface StageOutcome {
   id: string;
-  status: "up-to-date" | "ran" | "resumed" | "not-selected";
+  /** `pending`: a batch export left units waiting for batch output (no manifest). */
+  status: "up-to-date" | "ran" | "resumed" | "not-selected" | "pending";
   manifest?: Manifest;
   paths: StagePaths;
 }
@@ -85,6 +105,13 @@ export interface RunOptions {
   progress: Progress;
   /** Artifact folder of a stage (default `<runDir>/<stageId>`). */
   artifactDir?: (stageId: string) => string;
+  /** Batch output files read into the response cache before any stage runs. */
+  batchImport?: string[];
+  /**
+   * A batch input file: the requests the stages still need are written there instead of being
+   * sent, and the stages that need them end `pending` (with no manifest).
+   */
+  batchExport?: string;
 }
 
 /**
@@ -118,10 +145,21 @@ export async function runPipeline(
     return order.map((s) => ({ id: s.id, status: "not-selected", paths: paths(s.id) }));
   }
 
+  for (
+    const [flag, used] of [["batchImport", opts.batchImport], ["batchExport", opts.batchExport]]
+  ) {
+    if (used && config.cache === null) {
+      throw new UserError(
+        `${flag}: expected a response cache (batch files go through it), found none`,
+      );
+    }
+  }
   const lock = await lockRunDir(config.runDir);
-  const endpoints = new Endpoints(config);
+  const batch = opts.batchExport ? await openBatchWriter(opts.batchExport) : undefined;
+  const endpoints = new Endpoints(config, batch);
   const outcomes = new Map<string, StageOutcome>();
   try {
+    if (opts.batchImport?.length) await endpoints.importBatch(opts.batchImport, opts.progress);
     for (const stage of order) {
       const p = paths(stage.id);
       if (!selected.has(stage.id)) {
@@ -130,6 +168,12 @@ export async function runPipeline(
         continue;
       }
       const runner = registry[stage.task];
+      const waitsFor = stage.inputs.find((ref) => outcomes.get(ref)?.status === "pending");
+      if (waitsFor) {
+        opts.progress.info(`${stage.id}: waits for stage "${waitsFor}" (pending batch output)`);
+        outcomes.set(stage.id, { id: stage.id, status: "pending", paths: p });
+        continue;
+      }
       const existing = await readManifest(p.manifest);
       const inputs = await resolveInputs(stage, config, outcomes, paths, existing);
       const hashes = [
@@ -160,13 +204,15 @@ export async function runPipeline(
       );
       outcomes.set(stage.id, {
         id: stage.id,
-        status: journal && journal.units > 0 ? "resumed" : "ran",
+        status: !manifest ? "pending" : journal && journal.units > 0 ? "resumed" : "ran",
         manifest,
         paths: p,
       });
     }
   } finally {
     await endpoints.close().finally(() => lock.release());
+    const requests = await batch?.close();
+    if (batch) opts.progress.info(`batch export: ${requests} request(s) in ${opts.batchExport}`);
   }
   return order.map((s) => outcomes.get(s.id)!);
 }
@@ -185,12 +231,14 @@ interface StageJob {
   journal: Awaited<ReturnType<typeof readJournal>>;
 }
 
-async function runStage(job: StageJob, opts: RunOptions): Promise<Manifest> {
+/** Runs a stage; undefined when a batch export left some of its units pending. */
+async function runStage(job: StageJob, opts: RunOptions): Promise<Manifest | undefined> {
   const { stage, runner, inputs, hashes, endpoints, paths: p, configHash, key, journal } = job;
   await removeIfExists(p.manifest);
   const startedAt = new Date();
   const used = new Map<string, LlmClient>();
   const before = new Map<string, LlmStats>();
+  const replicasBefore = new Map<string, ReplicaStats[]>();
   const ctx: StageContext<Record<string, unknown>> = {
     stageId: stage.id,
     options: stage.options,
@@ -209,8 +257,16 @@ async function runStage(job: StageJob, opts: RunOptions): Promise<Manifest> {
     const client = await endpoints.get(name);
     used.set(name, client);
     before.set(name, { ...client.stats() });
+    replicasBefore.set(name, client.replicas());
   }
   await Deno.mkdir(p.dir, { recursive: true });
+  if (endpoints.deferring && used.size) {
+    const { units, pending } = await pendingUnits(runner, ctx, journal?.units ?? 0);
+    if (pending) {
+      opts.progress.info(`${stage.id}: ${pending} of ${units} unit(s) wait for batch output`);
+      return undefined;
+    }
+  }
   const total = await runner.total?.(ctx);
   opts.progress.start(stage.id, total, journal?.units ?? 0);
   const result: ExecuteResult = await executeStage(runner, ctx, p, key, journal, {
@@ -237,6 +293,9 @@ async function runStage(job: StageJob, opts: RunOptions): Promise<Manifest> {
       rejectReasons: result.rejectReasons,
     },
     usage,
+    replicas: Object.fromEntries(
+      [...used].map(([name, c]) => [name, replicaUse(c.replicas(), replicasBefore.get(name)!)]),
+    ),
     timings: {
       startedAt: startedAt.toISOString(),
       seconds,
@@ -388,20 +447,47 @@ function stageConfigHash(stage: StageConfig, runner: StageRunner, config: Pipeli
   return sha256(canonicalJson({ version: VERSION, task: stage.task, options, models }));
 }
 
-/** One shared client per endpoint (so concurrency limits hold across stages), started lazily. */
+/**
+ * One shared client per endpoint (so concurrency limits hold across stages), started lazily.
+ * With a batch writer, the clients defer their requests to it and no server is started.
+ */
 class Endpoints {
   #clients = new Map<string, LlmClient>();
   #launched: Launched[] = [];
   #cache: ResponseCache | undefined;
-  constructor(readonly pipeline: PipelineConfig) {}
+  constructor(readonly pipeline: PipelineConfig, readonly batch?: BatchWriter) {}
+
+  /** Whether requests go to a batch file instead of a server. */
+  get deferring(): boolean {
+    return this.batch !== undefined;
+  }
+
+  /** Reads batch output into the response cache, reporting the lines that brought nothing. */
+  async importBatch(files: string[], progress: Progress): Promise<void> {
+    const imported = await importBatchOutput(files, await this.#openCache());
+    progress.info(
+      `batch import: ${imported.stored} response(s) from ${imported.lines} line(s)` +
+        (imported.failed.length ? `; ${imported.failed.length} failed and stay pending:` : ""),
+    );
+    for (const f of imported.failed.slice(0, 10)) progress.info(`  ${f.at}: ${f.reason}`);
+    if (imported.failed.length > 10) progress.info(`  … and ${imported.failed.length - 10} more`);
+  }
+
+  async #openCache(): Promise<ResponseCache> {
+    if (!this.#cache) {
+      await Deno.mkdir(dirOf(this.pipeline.cache!), { recursive: true });
+      this.#cache = await openCache(this.pipeline.cache!);
+    }
+    return this.#cache;
+  }
 
   async get(name: string): Promise<LlmClient> {
     const existing = this.#clients.get(name);
     if (existing) return existing;
     const decl = this.pipeline.endpoints[name];
     if (!decl) throw new UserError(`expected a declared endpoint, found "${name}"`);
-    let baseUrl = decl.baseUrl;
-    if (!baseUrl) {
+    let baseUrl = this.batch ? [] : decl.baseUrl;
+    if (baseUrl === "") {
       if (!decl.start) {
         throw new UserError(
           `endpoint "${name}": expected a baseUrl (or a "start" command), found an empty baseUrl`,
@@ -411,11 +497,8 @@ class Endpoints {
       this.#launched.push(launched);
       baseUrl = launched.url;
     }
-    if (this.pipeline.cache && !this.#cache) {
-      await Deno.mkdir(dirOf(this.pipeline.cache), { recursive: true });
-      this.#cache = await openCache(this.pipeline.cache);
-    }
-    const client = createLlmClient({ ...decl, baseUrl }, { cache: this.#cache });
+    const cache = this.pipeline.cache ? await this.#openCache() : undefined;
+    const client = createLlmClient({ ...decl, baseUrl }, { cache, defer: this.batch });
     this.#clients.set(name, client);
     return client;
   }
@@ -437,7 +520,7 @@ async function printPlan(
 ): Promise<void> {
   progress.info(`pipeline ${config.name} (${config.file}) → ${config.runDir}`);
   for (const [name, e] of Object.entries(config.endpoints)) {
-    const where = e.baseUrl || `started by: ${e.start?.command.join(" ")}`;
+    const where = [e.baseUrl].flat().join(", ") || `started by: ${e.start?.command.join(" ")}`;
     progress.info(`  endpoint ${name}: ${e.model} @ ${where} (concurrency ${e.concurrency})`);
   }
   const stale = new Set<string>();
@@ -504,6 +587,21 @@ function diffStats(after: LlmStats, before: LlmStats): LlmStats {
   return Object.fromEntries(
     Object.entries(after).map(([k, v]) => [k, v - before[k as keyof LlmStats]]),
   ) as unknown as LlmStats;
+}
+
+/** What each replica did between two snapshots of its counters. */
+function replicaUse(after: ReplicaStats[], before: ReplicaStats[]): ReplicaUse[] {
+  return after.map((a, i) => {
+    const b = before[i];
+    const answered = a.requests - b.requests - (a.failures - b.failures);
+    return {
+      url: a.url,
+      requests: a.requests - b.requests,
+      failures: a.failures - b.failures,
+      setAside: a.setAside - b.setAside,
+      meanLatencyMs: answered > 0 ? Math.round((a.latencyMs - b.latencyMs) / answered) : null,
+    };
+  });
 }
 
 function sumUsage(all: LlmStats[]): LlmStats {
