@@ -253,12 +253,7 @@ async function runStage(job: StageJob, opts: RunOptions): Promise<Manifest | und
     dir: p.dir,
     log: (line) => opts.progress.info(`${stage.id}: ${line}`),
   };
-  for (const name of endpointNames(stage, runner)) {
-    const client = await endpoints.get(name);
-    used.set(name, client);
-    before.set(name, { ...client.stats() });
-    replicasBefore.set(name, client.replicas());
-  }
+  for (const name of endpointNames(stage, runner)) used.set(name, await endpoints.get(name));
   await Deno.mkdir(p.dir, { recursive: true });
   if (endpoints.deferring && used.size) {
     const { units, pending } = await pendingUnits(runner, ctx, journal?.units ?? 0);
@@ -266,6 +261,10 @@ async function runStage(job: StageJob, opts: RunOptions): Promise<Manifest | und
       opts.progress.info(`${stage.id}: ${pending} of ${units} unit(s) wait for batch output`);
       return undefined;
     }
+  }
+  for (const [name, client] of used) {
+    before.set(name, { ...client.stats() });
+    replicasBefore.set(name, client.replicas());
   }
   const total = await runner.total?.(ctx);
   opts.progress.start(stage.id, total, journal?.units ?? 0);
