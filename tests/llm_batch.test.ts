@@ -73,13 +73,16 @@ Deno.test("batch: export → run elsewhere → import completes the stage with n
       assert.equal(r.body.n, 3);
       const id = parseCustomId(r.custom_id)!;
       assert.equal(id.seed, r.body.seed, "custom_id = prompt key and first seed");
-      assert.equal(id.key, promptKey({
-        model: "m",
-        messages: r.body.messages as Message[],
-        temperature: 1,
-        topP: 1,
-        maxTokens: 4096,
-      }));
+      assert.equal(
+        id.key,
+        promptKey({
+          model: "m",
+          messages: r.body.messages as Message[],
+          temperature: 1,
+          topP: 1,
+          maxTokens: 4096,
+        }),
+      );
     }
     assert.equal(chatRequests(sim), asked, "the export sent nothing");
 

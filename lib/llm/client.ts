@@ -10,6 +10,7 @@ import type { Message } from "../records.ts";
 import { batchCustomId, type BatchSink, RequestDeferred } from "./batch.ts";
 import { type CachedSample, type PromptKey, promptKey, type ResponseCache } from "./cache.ts";
 import { readChoices } from "./choices.ts";
+import { endpointApiKey } from "./endpoint.ts";
 import { RatePacer, realSleep, type Sleep } from "./limits.ts";
 import { type ReplicaHealth, type ReplicaHealthRules, ReplicaPool } from "./replicas.ts";
 import { checkSampleSeeds } from "./request_seed.ts";
@@ -76,7 +77,7 @@ export interface LlmClientOptions {
  * ```
  */
 export function createLlmClient(endpoint: EndpointConfig, opts: LlmClientOptions = {}): LlmClient {
-  const apiKey = opts.apiKey ?? readEnv(endpoint.apiKeyEnv) ?? "EMPTY";
+  const apiKey = opts.apiKey ?? endpointApiKey(endpoint);
   const urls = replicaUrls(endpoint);
   if (!urls.length && !opts.defer) {
     throw new RangeError(`endpoint "${endpoint.name}": expected a base URL, found none`);
@@ -238,16 +239,6 @@ function missingRuns(samples: unknown[], native: boolean): [number, number][] {
     else runs.push([i, 1]);
   });
   return runs;
-}
-
-function readEnv(name: string | undefined): string | undefined {
-  if (!name) return undefined;
-  try {
-    return Deno.env.get(name);
-  } catch {
-    // Without --allow-env the variable is just invisible.
-    return undefined;
-  }
 }
 
 /** Never let the key reach a message, even if a server echoes it. */

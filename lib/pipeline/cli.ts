@@ -169,6 +169,7 @@ const COMMON_FLAGS = {
   "n-sampling": { type: "string" },
   cache: { type: "string" },
   "no-cache": { type: "boolean" },
+  "batch-api": { type: "boolean" },
   force: { type: "boolean" },
   ...BATCH_FLAGS,
   help: { type: "boolean" },
@@ -234,6 +235,7 @@ export function runStageCli(runner: StageRunner<any, any, any>, args: string[]):
         timeoutMs: intFlag("timeout-ms", values["timeout-ms"]),
         nSampling: values["n-sampling"] as "native" | "separate" | undefined,
       });
+      if (values["batch-api"]) endpoints.default.batchApi = true;
     }
     const inputs = (values.input as string[] | undefined) ?? [];
     for (const ref of inputs) {
@@ -281,7 +283,7 @@ function stageUsage(runner: StageRunner): string {
     "common flags: --input <file|url|hf://org/ds>... --out <dir> --base-url <url>... (one per",
     "  replica) --model <name> --api-key-env <VAR> (default OPENAI_API_KEY) --concurrency N (per",
     "  replica) --rpm N --timeout-ms N --n-sampling native|separate --cache <file> --no-cache",
-    "  --force --batch-export <file> --batch-import <file>...",
+    "  --force --batch-export <file> --batch-import <file>... --batch-api",
     "",
     "options:",
   ];

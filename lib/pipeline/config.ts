@@ -24,6 +24,10 @@ export interface EndpointStart {
 /** An endpoint as declared in the pipeline file. */
 export interface EndpointDecl extends EndpointConfig {
   start?: EndpointStart;
+  /** Send the stages' requests through the OpenAI Batch API of `baseUrl` (half price, ≤ 24 h). */
+  batchApi?: boolean;
+  /** Seconds between two polls of a batch (default 60). */
+  batchPollSeconds?: number;
 }
 
 /** One stage as declared. */
@@ -64,6 +68,8 @@ const ENDPOINT_KEYS: Record<string, OptionSpec> = {
   maxRetries: { type: "integer", description: "retries", min: 0 },
   nSampling: { type: "string", description: "n sampling", enum: ["native", "separate"] },
   start: { type: "object", description: "how to start a local server" },
+  batchApi: { type: "boolean", description: "use the OpenAI Batch API" },
+  batchPollSeconds: { type: "number", description: "seconds between batch polls", min: 0 },
 };
 
 /** `baseUrl` as a list: the replicas of one model. */

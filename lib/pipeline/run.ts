@@ -10,10 +10,17 @@ import { canonicalJson, sha256 } from "../ids.ts";
 import { writeFileAtomic } from "../io/jsonl.ts";
 import { readRecords } from "../io/records.ts";
 import { createLlmClient, openCache, type ResponseCache } from "../llm/mod.ts";
-import { type BatchWriter, importBatchOutput, openBatchWriter } from "../llm/batch.ts";
+import {
+  type BatchImport,
+  type BatchSink,
+  type BatchWriter,
+  importBatchOutput,
+  openBatchWriter,
+} from "../llm/batch.ts";
+import { runOpenAiBatch } from "../llm/openai_batch.ts";
 import type { ReplicaStats } from "../llm/replicas.ts";
 import { emptyStats, type LlmClient, type LlmStats } from "../llm/types.ts";
-import { pendingUnits } from "./batch_pass.ts";
+import { type PendingUnits, pendingUnits } from "./batch_pass.ts";
 import { VERSION } from "../version.ts";
 import { isUrl, type PipelineConfig, type StageConfig } from "./config.ts";
 import {
@@ -24,6 +31,7 @@ import {
   stagePaths,
 } from "./execute.ts";
 import { hashFile, refHash } from "./input_hash.ts";
+import { pathExists } from "../io/path_exists.ts";
 import { type Launched, launchEndpoint } from "./launch.ts";
 import { lockRunDir } from "./lock.ts";
 import { formatSeconds, type Progress } from "./progress.ts";
@@ -255,8 +263,11 @@ async function runStage(job: StageJob, opts: RunOptions): Promise<Manifest | und
   };
   for (const name of endpointNames(stage, runner)) used.set(name, await endpoints.get(name));
   await Deno.mkdir(p.dir, { recursive: true });
-  if (endpoints.deferring && used.size) {
-    const { units, pending } = await pendingUnits(runner, ctx, journal?.units ?? 0);
+  const pass = () => pendingUnits(runner, ctx, journal?.units ?? 0);
+  if (!endpoints.deferring) {
+    await endpoints.answerByBatchApi(stage.id, [...used.keys()], pass, opts.progress);
+  } else if (used.size) {
+    const { units, pending } = await pass();
     if (pending) {
       opts.progress.info(`${stage.id}: ${pending} of ${units} unit(s) wait for batch output`);
       return undefined;
@@ -454,6 +465,8 @@ class Endpoints {
   #clients = new Map<string, LlmClient>();
   #launched: Launched[] = [];
   #cache: ResponseCache | undefined;
+  /** Where the clients of Batch API endpoints put their requests during a round. */
+  #sinks = new Map<string, BatchSink & { target?: BatchSink }>();
   constructor(readonly pipeline: PipelineConfig, readonly batch?: BatchWriter) {}
 
   /** Whether requests go to a batch file instead of a server. */
@@ -463,13 +476,61 @@ class Endpoints {
 
   /** Reads batch output into the response cache, reporting the lines that brought nothing. */
   async importBatch(files: string[], progress: Progress): Promise<void> {
-    const imported = await importBatchOutput(files, await this.#openCache());
-    progress.info(
-      `batch import: ${imported.stored} response(s) from ${imported.lines} line(s)` +
-        (imported.failed.length ? `; ${imported.failed.length} failed and stay pending:` : ""),
-    );
-    for (const f of imported.failed.slice(0, 10)) progress.info(`  ${f.at}: ${f.reason}`);
-    if (imported.failed.length > 10) progress.info(`  … and ${imported.failed.length - 10} more`);
+    reportImport("batch import", await importBatchOutput(files, await this.#openCache()), progress);
+  }
+
+  /**
+   * Answers the requests a stage needs from its Batch API endpoints (`batchApi: true`), round
+   * after round (a request may depend on an earlier answer), until `pass` finds no unit
+   * pending. A round's job is kept in `<runDir>/<stage>.batch/`, so a killed run resumes it.
+   */
+  async answerByBatchApi(
+    stageId: string,
+    names: string[],
+    pass: () => Promise<PendingUnits>,
+    progress: Progress,
+  ): Promise<void> {
+    const viaApi = names.filter((name) => this.pipeline.endpoints[name]?.batchApi);
+    if (!viaApi.length) return;
+    const dir = `${this.pipeline.runDir}/${stageId}.batch`;
+    await Deno.mkdir(dir, { recursive: true });
+    const file = (name: string, kind: string) =>
+      `${dir}/${name}.${kind}.json${kind === "requests" ? "l" : ""}`;
+    while (true) {
+      const resumed = viaApi.some((name) => pathExists(file(name, "state")));
+      if (!resumed) {
+        const writers = new Map<string, BatchWriter>();
+        for (const name of viaApi) {
+          const writer = await openBatchWriter(file(name, "requests"));
+          writers.set(name, writer);
+          this.#sinks.get(name)!.target = writer;
+        }
+        const { pending, units } = await pass();
+        for (const [name, writer] of writers) {
+          this.#sinks.get(name)!.target = undefined;
+          await writer.close();
+        }
+        if (!pending) return;
+        progress.info(`${stageId}: ${pending} of ${units} unit(s) wait for the Batch API`);
+      }
+      for (const name of viaApi) {
+        const decl = this.pipeline.endpoints[name];
+        const imported = await runOpenAiBatch(decl, file(name, "requests"), {
+          cache: await this.#openCache(),
+          stateFile: file(name, "state"),
+          pollMs: (decl.batchPollSeconds ?? 60) * 1000,
+          log: (line) => progress.info(`${stageId}: ${line}`),
+        });
+        reportImport(`${stageId}: batch api`, imported, progress);
+        if (!imported.stored && imported.failed.length) {
+          throw new UserError(
+            `endpoint "${name}": the Batch API answered none of ${imported.failed.length} ` +
+              `request(s): ${imported.failed[0].reason}`,
+            { exitCode: 1 },
+          );
+        }
+      }
+    }
   }
 
   async #openCache(): Promise<ResponseCache> {
@@ -485,7 +546,12 @@ class Endpoints {
     if (existing) return existing;
     const decl = this.pipeline.endpoints[name];
     if (!decl) throw new UserError(`expected a declared endpoint, found "${name}"`);
-    let baseUrl = this.batch ? [] : decl.baseUrl;
+    const viaApi = !this.batch && decl.batchApi;
+    const sink: BatchSink & { target?: BatchSink } = {
+      add: (id, body) => sink.target?.add(id, body),
+    };
+    if (viaApi) this.#sinks.set(name, sink);
+    let baseUrl = this.batch || viaApi ? [] : decl.baseUrl;
     if (baseUrl === "") {
       if (!decl.start) {
         throw new UserError(
@@ -497,7 +563,10 @@ class Endpoints {
       baseUrl = launched.url;
     }
     const cache = this.pipeline.cache ? await this.#openCache() : undefined;
-    const client = createLlmClient({ ...decl, baseUrl }, { cache, defer: this.batch });
+    const client = createLlmClient({ ...decl, baseUrl }, {
+      cache,
+      defer: this.batch ?? (viaApi ? sink : undefined),
+    });
     this.#clients.set(name, client);
     return client;
   }
@@ -586,6 +655,16 @@ function diffStats(after: LlmStats, before: LlmStats): LlmStats {
   return Object.fromEntries(
     Object.entries(after).map(([k, v]) => [k, v - before[k as keyof LlmStats]]),
   ) as unknown as LlmStats;
+}
+
+/** Reports an import: responses stored, and the first lines that brought none. */
+function reportImport(what: string, imported: BatchImport, progress: Progress): void {
+  progress.info(
+    `${what}: ${imported.stored} response(s) from ${imported.lines} line(s)` +
+      (imported.failed.length ? `; ${imported.failed.length} failed and stay pending:` : ""),
+  );
+  for (const f of imported.failed.slice(0, 10)) progress.info(`  ${f.at}: ${f.reason}`);
+  if (imported.failed.length > 10) progress.info(`  … and ${imported.failed.length - 10} more`);
 }
 
 /** What each replica did between two snapshots of its counters. */

@@ -28,7 +28,10 @@ export async function runBatch(
         id: `batch_req_${i}`,
         custom_id: line.custom_id,
         response: null,
-        error: { code: "batch_expired", message: "This request could not be executed before the completion window expired." },
+        error: {
+          code: "batch_expired",
+          message: "This request could not be executed before the completion window expired.",
+        },
       });
       continue;
     }
@@ -40,7 +43,11 @@ export async function runBatch(
     out.push({
       id: `batch_req_${i}`,
       custom_id: line.custom_id,
-      response: { status_code: response.status, request_id: `req_${i}`, body: await response.json() },
+      response: {
+        status_code: response.status,
+        request_id: `req_${i}`,
+        body: await response.json(),
+      },
       error: null,
     });
   }
