@@ -51,9 +51,11 @@ export function parseCustomId(id: unknown): { key: string; seed: number } | unde
  * batch file instead of being sent, so the unit that needs it waits for the batch's output.
  */
 export class RequestDeferred extends Error {
+  /** The error's name. */
   override name = "RequestDeferred";
   /** The deferred request's `custom_id`. */
   readonly customId: string;
+  /** An error for the request `customId`. */
   constructor(customId: string) {
     super(`request ${customId} is deferred to a batch`);
     this.customId = customId;

@@ -2,7 +2,27 @@
  * The one LLM client: every LLM call in the toolkit goes through {@linkcode createLlmClient}.
  * @module
  */
-export type { Completion, EndpointConfig, LlmClient, LlmStats, SampleParams } from "./types.ts";
+export {
+  type Completion,
+  type EndpointConfig,
+  type LlmClient,
+  type LlmStats,
+  replicaUrls,
+  type SampleParams,
+} from "./types.ts";
+export {
+  type BatchFailure,
+  type BatchImport,
+  type BatchSink,
+  type BatchWriter,
+  batchCustomId,
+  importBatchOutput,
+  openBatchWriter,
+  parseCustomId,
+  RequestDeferred,
+} from "./batch.ts";
+export { type OpenAiBatchOptions, runOpenAiBatch } from "./openai_batch.ts";
+export type { ReplicaHealthRules, ReplicaStats } from "./replicas.ts";
 export { createLlmClient, type LlmClientOptions } from "./client.ts";
 export {
   type CachedPrompt,

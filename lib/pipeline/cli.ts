@@ -124,6 +124,7 @@ export function runPipelineCli(args: string[], registry: Registry): Promise<numb
 function printOutputs(config: PipelineConfig, outcomes: StageOutcome[]): void {
   console.log(`\nrun directory: ${config.runDir}`);
   for (const o of outcomes) {
+    if (o.status === "pending") console.log(`  ${o.id}: pending (waits for batch output)`);
     if (!o.manifest) continue;
     const artifacts = (o.manifest.summary.artifacts ?? {}) as Record<string, string>;
     console.log(`  ${o.id}: ${o.paths.output} (${o.manifest.counts.records} records)`);
