@@ -8,6 +8,7 @@
 import { dirname } from "node:path";
 import { toolFlags } from "../lib/pipeline/cli.ts";
 import * as m from "../lib/perf/measure.ts";
+import * as scaling from "../lib/perf/scaling.ts";
 import { cpuModel } from "../lib/perf/host.ts";
 
 /** One measurement: its figures, given a scratch folder and whether `--quick` was asked. */
@@ -24,6 +25,8 @@ const MEASUREMENTS: Record<string, Measure> = {
   cache: (dir, q) => m.cacheRerun(dir, q ? 100 : 1000),
   faults: (dir, q) => m.faultSoak(dir, q ? 100 : 500),
   crash: (_, q) => m.crash(q ? 5 : 20, q ? 60 : 200),
+  replicas: (dir, q) => scaling.replicas(dir, q ? 100 : 1_000),
+  batch: (dir, q) => scaling.batchFiles(dir, q ? 5_000 : 50_000),
 };
 const NAMES = Object.keys(MEASUREMENTS);
 const USAGE = `usage: deno task bench [--quick] [--only ${NAMES.join(",")}] [--out FILE]`;

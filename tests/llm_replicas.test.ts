@@ -7,6 +7,7 @@ import {
   type ResponseCache,
 } from "../lib/llm/mod.ts";
 import { ReplicaPool } from "../lib/llm/replicas.ts";
+import { endpointSlots } from "../lib/llm/types.ts";
 import { parsePipeline } from "../lib/pipeline/config.ts";
 import { createProgress } from "../lib/pipeline/progress.ts";
 import { runPipeline } from "../lib/pipeline/run.ts";
@@ -179,4 +180,13 @@ Deno.test("replicas: an empty list or an empty URL is refused at load", () => {
       /p\.jsonc:1:\d+: expected a non-empty list of base URLs/,
     );
   }
+});
+
+Deno.test("replicas: an endpoint takes its concurrency on each replica (the judging stages' default units at once)", () => {
+  const slots = (baseUrl: string | string[]) => endpointSlots({ baseUrl, concurrency: 3 });
+  assert.deepEqual([slots("http://a/v1"), slots(["http://a/v1", "http://b/v1"]), slots([])], [
+    3,
+    6,
+    3,
+  ]);
 });

@@ -11,11 +11,11 @@ export {
   type SampleParams,
 } from "./types.ts";
 export {
+  batchCustomId,
   type BatchFailure,
   type BatchImport,
   type BatchSink,
   type BatchWriter,
-  batchCustomId,
   importBatchOutput,
   openBatchWriter,
   parseCustomId,

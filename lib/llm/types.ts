@@ -92,3 +92,11 @@ export interface LlmClient {
 export function replicaUrls(endpoint: Pick<EndpointConfig, "baseUrl">): string[] {
   return typeof endpoint.baseUrl === "string" ? [endpoint.baseUrl] : endpoint.baseUrl;
 }
+
+/**
+ * Requests an endpoint takes at once: its concurrency on each replica (at least one replica's
+ * worth when requests are deferred to a batch and there is none).
+ */
+export function endpointSlots(endpoint: Pick<EndpointConfig, "baseUrl" | "concurrency">): number {
+  return endpoint.concurrency * Math.max(1, replicaUrls(endpoint).length);
+}

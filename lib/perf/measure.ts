@@ -23,6 +23,7 @@ import { median } from "../bench/bootstrap.ts";
 import { crashResume } from "./crash.ts";
 import { startHostMeter } from "./host.ts";
 import { prefsFile } from "./prefs.ts";
+import { pipelineProcess } from "./scaling.ts";
 
 /** One measured figure and what it is compared with. */
 export interface Figure {
@@ -350,19 +351,7 @@ async function peakRss(dir: string, n: number): Promise<number> {
       stages: [{ id: "given", task: "pairs", inputs: [prefs] }],
     }),
   );
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL("../../tasks/pipeline.ts", import.meta.url).pathname, file],
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  let peak = 0;
-  const timer = setInterval(async () => {
-    const status = await Deno.readTextFile(`/proc/${child.pid}/status`).catch(() => "");
-    peak = Math.max(peak, Number(status.match(/VmRSS:\s+(\d+)/)?.[1] ?? 0) / 1024);
-  }, 50);
-  await child.status;
-  clearInterval(timer);
-  return peak;
+  return (await pipelineProcess(file)).peakMb;
 }
 
 /** 4. A re-run of a finished pipeline: requests made and wall time. */

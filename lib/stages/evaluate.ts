@@ -10,7 +10,7 @@ import { requestSeed } from "../llm/request_seed.ts";
 import { settleAll } from "../llm/settle.ts";
 import { writeFileAtomic } from "../io/jsonl.ts";
 import { pathExists } from "../io/path_exists.ts";
-import type { LlmClient } from "../llm/types.ts";
+import { endpointSlots, type LlmClient } from "../llm/types.ts";
 import type {
   BenchItem,
   ComparisonResult,
@@ -131,8 +131,8 @@ export const evaluateStage: StageRunner<EvaluateOptions, BenchItem, EvalItem> = 
       min: 1,
       runtime: true,
       description:
-        "Items judged at once (default: twice the judge endpoint's concurrency, so its " +
-        "slots never wait for work)",
+        "Items judged at once (default: twice the judge endpoint's concurrency times its " +
+        "replicas, so its slots never wait for work)",
     },
     maxRejectedShare: MAX_REJECTED_SHARE,
     limit: { type: "integer", default: 0, min: 0, description: "Judge only the first N items" },
@@ -172,7 +172,7 @@ export const evaluateStage: StageRunner<EvaluateOptions, BenchItem, EvalItem> = 
     }
   },
   concurrency: (ctx) =>
-    ctx.options.concurrency ?? 2 * ctx.llm(ctx.options.judge).endpoint.concurrency,
+    ctx.options.concurrency ?? 2 * endpointSlots(ctx.llm(ctx.options.judge).endpoint),
   async process(item, ctx) {
     const template = await templateOf(ctx.options);
     const judge = ctx.llm(ctx.options.judge);
