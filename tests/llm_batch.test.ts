@@ -99,7 +99,7 @@ Deno.test("batch: export → run elsewhere → import completes the stage with n
     });
     assert.deepEqual(second.map((o) => o.status), ["up-to-date", "pending", "pending"]);
     assert.match(lines.join(""), /batch import: 11 response\(s\) from 12 line\(s\); 1 failed/);
-    assert.match(lines.join(""), /output\.jsonl:\d+: error batch_expired: This request could not/);
+    assert.match(lines.join(""), /output\.jsonl:\d+: error: batch_expired: This request could not/);
     assert.match(lines.join(""), /rollout: 1 of 6 unit\(s\) wait for batch output/);
     const left = await Array.fromAsync(readJsonl<BatchLine>(retry));
     assert.deepEqual(left.map((l) => l.custom_id), [failing]);
@@ -161,6 +161,14 @@ Deno.test("batch: import reports lines that are not ours or not answers, and sto
     { custom_id: "request-1", response: { status_code: 200, body: {} } },
     { custom_id: id, response: { status_code: 400, body: { error: { message: "too long" } } } },
     { custom_id: id, response: { status_code: 200, body: { choices: [] } } },
+    // vLLM's runner: a string error, or its error body, with status 400 and no body.
+    { id: "vllm-1", custom_id: id, response: { status_code: 400 }, error: "bad seed" },
+    {
+      id: "vllm-2",
+      custom_id: id,
+      response: { status_code: 400, body: null },
+      error: { error: { message: "prompt too long", type: "BadRequestError", code: 400 } },
+    },
   ]);
   const result = await importBatchOutput([`${dir}/out.jsonl`], cache);
   await cache.close();
@@ -169,8 +177,13 @@ Deno.test("batch: import reports lines that are not ours or not answers, and sto
     "expected a custom_id written b",
     "HTTP 400: too long",
     "malformed response (expected a",
+    "error: bad seed",
+    "error: prompt too long",
   ]);
-  assert.deepEqual(result.failed.map((f) => f.at), [1, 2, 3].map((n) => `${dir}/out.jsonl:${n}`));
+  assert.deepEqual(
+    result.failed.map((f) => f.at),
+    [1, 2, 3, 4, 5].map((n) => `${dir}/out.jsonl:${n}`),
+  );
 });
 
 Deno.test("batch: a stage CLI exports without --base-url, refuses it without a cache, and takes replicas", async () => {

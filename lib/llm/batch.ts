@@ -117,7 +117,8 @@ export interface BatchImport {
 interface BatchOutputLine {
   custom_id?: unknown;
   response?: { status_code?: number; body?: unknown } | null;
-  error?: { code?: unknown; message?: unknown } | null;
+  /** OpenAI: `{code, message}`; vLLM's runner: a string, or its error body. */
+  error?: unknown;
 }
 
 /**
@@ -143,7 +144,7 @@ export async function importBatchOutput(
       const customId = value.custom_id as string;
       const { response, error } = value;
       if (error) {
-        fail(`error ${String(error.code ?? "")}: ${String(error.message ?? "")}`.trim(), customId);
+        fail(`error: ${errorMessage(error)}`, customId);
         continue;
       }
       if (response?.status_code !== 200) {
@@ -164,9 +165,17 @@ export async function importBatchOutput(
   return result;
 }
 
-/** The server's message in an error body (nested or flat), or the body itself. */
-function errorMessage(body: unknown): string {
-  const b = body as { error?: { message?: unknown } | string; message?: unknown } | undefined;
-  const message = typeof b?.error === "object" ? b.error.message : b?.error ?? b?.message;
-  return typeof message === "string" ? message : JSON.stringify(body ?? null).slice(0, 200);
+/**
+ * The message of an error: a string, `{code, message}` (OpenAI's batch lines), or an error body,
+ * nested (`{error: {message}}`) or flat (`{message}`); else the value itself, shortened.
+ */
+function errorMessage(error: unknown): string {
+  if (typeof error === "string") return error;
+  const e = error as { error?: unknown; message?: unknown; code?: unknown } | undefined | null;
+  if (e && typeof e.error === "object" && e.error !== null) return errorMessage(e.error);
+  if (e && typeof e.error === "string") return e.error;
+  if (e && typeof e.message === "string") {
+    return typeof e.code === "string" ? `${e.code}: ${e.message}` : e.message;
+  }
+  return JSON.stringify(error ?? null).slice(0, 200);
 }

@@ -10,6 +10,7 @@ import { createProgress } from "../pipeline/progress.ts";
 import { runPipeline } from "../pipeline/run.ts";
 import { stages } from "../stages/mod.ts";
 import type { Figure } from "./measure.ts";
+import { startHostMeter } from "./host.ts";
 import { prefsFile } from "./prefs.ts";
 
 const quiet = createProgress({ tty: false, write: () => {} });
@@ -70,14 +71,19 @@ export async function replicas(
   try {
     const prefs = await prefsFile(dir, pairs);
     const rates: number[] = [];
+    const cpu: number[] = [];
+    const load: number[] = [];
     for (const n of [1, 2, 4]) {
       const urls = sims.slice(0, n).map((s) => s.url);
       const text = JSON.stringify(rolloutPipeline(dir, `replicas-${n}`, prefs, urls, cap));
+      const meter = startHostMeter();
       const [, rollout] = await runPipeline(parsePipeline(text, "bench", stages), stages, {
         progress: quiet,
       });
       const m = rollout.manifest!;
       rates.push(m.usage.requests / m.timings.unitsSeconds);
+      cpu.push(meter.cpuSeconds() / m.usage.requests);
+      load.push(Deno.loadavg()[0]);
     }
     const capacity = cap / (latency / 1000);
     return [1, 2, 4].map((n, i) => ({
@@ -85,7 +91,9 @@ export async function replicas(
       value: rates[i],
       unit: "req/s",
       reference: `${(rates[i] / rates[0]).toFixed(2)}× one replica (ideal ${n}×); each replica ` +
-        `${capacity} req/s (C=${cap}, ${latency} ms), ${pairs * 2} requests`,
+        `${capacity} req/s (C=${cap}, ${latency} ms), ${pairs * 2} requests; client CPU ` +
+        `${Math.round(cpu[i] * 1e6)} µs/request; load average ${load[i].toFixed(1)} on ` +
+        `${navigator.hardwareConcurrency} cores`,
       ok: rates[i] >= 0.9 * n * rates[0],
     }));
   } finally {
