@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { EndpointError } from "../lib/errors.ts";
+import { writeJsonl } from "../lib/io/jsonl.ts";
+import { batchCustomId, endpointDefaults, openCache, runOpenAiBatch } from "../lib/llm/mod.ts";
 import { parsePipeline } from "../lib/pipeline/config.ts";
 import { StageStopped } from "../lib/pipeline/execute.ts";
 import { createProgress } from "../lib/pipeline/progress.ts";
@@ -173,6 +175,54 @@ Deno.test("batch api: upload, create, poll, download, import; a failed run resum
     assert.equal(await Deno.readTextFile(manifest.output), liveRecords);
     assert.ok(!(await Deno.stat(`${dir}/run/rollout.batch/judge.state.json`).catch(() => false)));
   } finally {
+    await api.server.shutdown();
+    await sim.close();
+  }
+});
+
+Deno.test("batch api: a part whose batch was created but not yet recorded is found by its input file, not created again", async () => {
+  const dir = await Deno.makeTempDir();
+  const sim = await startSim({ seed: 4 });
+  const api = fakeBatchApi(sim.url, () => false);
+  const cache = await openCache(`${dir}/cache.sqlite`);
+  try {
+    const requests = `${dir}/requests.jsonl`;
+    const body = { model: "m", messages: [{ role: "user", content: "Hi" }], seed: 3 };
+    await writeJsonl(requests, [{
+      custom_id: batchCustomId("ab".repeat(32), 3),
+      method: "POST",
+      url: "/v1/chat/completions",
+      body,
+    }]);
+    // A run killed between creating the batch and saving its id: the state knows the file only.
+    const form = new FormData();
+    form.set("purpose", "batch");
+    form.set("file", new Blob([await Deno.readTextFile(requests)]), "requests.jsonl");
+    const { id } = await (await fetch(`${api.url}/files`, { method: "POST", body: form })).json();
+    await fetch(`${api.url}/batches`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        input_file_id: id,
+        endpoint: "/v1/chat/completions",
+        completion_window: "24h",
+      }),
+    });
+    const stateFile = `${dir}/judge.state.json`;
+    await Deno.writeTextFile(
+      stateFile,
+      JSON.stringify({ requests, parts: [{ inputFileId: id }], uploaded: true }),
+    );
+    const endpoint = endpointDefaults({ name: "judge", baseUrl: api.url, model: "m" });
+    const result = await runOpenAiBatch(endpoint, requests, {
+      cache,
+      stateFile,
+      pollMs: 0,
+      log: () => {},
+    });
+    assert.deepEqual([result.stored, api.counts.uploads, api.counts.creates], [1, 1, 1]);
+  } finally {
+    await cache.close();
     await api.server.shutdown();
     await sim.close();
   }
