@@ -8,7 +8,6 @@ import {
 } from "../lib/llm/batch.ts";
 import { createLlmClient, endpointDefaults, openCache, promptKey } from "../lib/llm/mod.ts";
 import { runStageCli } from "../lib/pipeline/cli.ts";
-import { parsePipeline } from "../lib/pipeline/config.ts";
 import { createProgress } from "../lib/pipeline/progress.ts";
 import { runPipeline } from "../lib/pipeline/run.ts";
 import type { Message } from "../lib/records.ts";
@@ -17,34 +16,18 @@ import { stages } from "../lib/stages/mod.ts";
 import { rolloutStage } from "../lib/stages/rollout.ts";
 import { type BatchLine, runBatch } from "./helpers/batch.ts";
 import { givenPair } from "./helpers/pairs.ts";
+import { rolloutPipeline } from "./helpers/rollout_pipeline.ts";
 
 const lines: string[] = [];
 const progress = createProgress({ tty: false, write: (text) => void lines.push(text) });
 const chatRequests = (sim: SimServer) => sim.stats().requests["POST /v1/chat/completions"] ?? 0;
 
-function pipeline(dir: string, baseUrl: string | string[]) {
-  const text = JSON.stringify({
-    name: "t",
-    runDir: `${dir}/run`,
-    cache: `${dir}/cache.sqlite`,
-    endpoints: { judge: { baseUrl, model: "m" } },
-    stages: [
-      { id: "pairs", task: "pairs", inputs: ["fixtures/seeds/prefs.jsonl"] },
-      {
-        id: "rollout",
-        task: "rollout",
-        inputs: ["pairs"],
-        options: { judge: "judge", samples: 3, exports: [] },
-      },
-      {
-        id: "again",
-        task: "rollout",
-        inputs: ["rollout"],
-        options: { judge: "judge", samples: 1, exports: [] },
-      },
-    ],
-  });
-  return parsePipeline(text, "p.jsonc", stages);
+function pipeline(dir: string, baseUrl: string) {
+  const again = { id: "again", task: "rollout", inputs: ["rollout"], options: { judge: "judge" } };
+  return rolloutPipeline(dir, { baseUrl }, 3, [{
+    ...again,
+    options: { ...again.options, samples: 1, exports: [] },
+  }]);
 }
 
 Deno.test("batch: export → run elsewhere → import completes the stage with no request; failed lines stay pending", async () => {

@@ -2,12 +2,12 @@ import assert from "node:assert/strict";
 import { EndpointError } from "../lib/errors.ts";
 import { writeJsonl } from "../lib/io/jsonl.ts";
 import { batchCustomId, endpointDefaults, openCache, runOpenAiBatch } from "../lib/llm/mod.ts";
-import { parsePipeline } from "../lib/pipeline/config.ts";
 import { StageStopped } from "../lib/pipeline/execute.ts";
 import { createProgress } from "../lib/pipeline/progress.ts";
 import { runPipeline } from "../lib/pipeline/run.ts";
 import { startSim } from "../lib/sim/mod.ts";
 import { stages } from "../lib/stages/mod.ts";
+import { rolloutPipeline } from "./helpers/rollout_pipeline.ts";
 
 const quiet = createProgress({ tty: false, write: () => {} });
 
@@ -122,28 +122,8 @@ function fakeBatchApi(chat: string, expire: (customId: string) => boolean, failP
 }
 
 function pipeline(dir: string, baseUrl: string, batchApi: boolean) {
-  const text = JSON.stringify({
-    name: "t",
-    runDir: `${dir}/run`,
-    endpoints: {
-      judge: {
-        baseUrl,
-        model: "m",
-        maxRetries: 0,
-        ...(batchApi ? { batchApi, batchPollSeconds: 0 } : {}),
-      },
-    },
-    stages: [
-      { id: "pairs", task: "pairs", inputs: ["fixtures/seeds/prefs.jsonl"] },
-      {
-        id: "rollout",
-        task: "rollout",
-        inputs: ["pairs"],
-        options: { judge: "judge", samples: 2, exports: [] },
-      },
-    ],
-  });
-  return parsePipeline(text, "p.jsonc", stages);
+  const api = batchApi ? { batchApi, batchPollSeconds: 0 } : {};
+  return rolloutPipeline(dir, { baseUrl, maxRetries: 0, ...api }, 2);
 }
 
 Deno.test("batch api: upload, create, poll, download, import; a failed run resumes its batch instead of paying twice", async () => {

@@ -14,6 +14,7 @@ import { runPipeline } from "../lib/pipeline/run.ts";
 import type { Message } from "../lib/records.ts";
 import { type SimOptions, type SimServer, startSim } from "../lib/sim/mod.ts";
 import { stages } from "../lib/stages/mod.ts";
+import { rolloutPipeline } from "./helpers/rollout_pipeline.ts";
 
 const quiet = createProgress({ tty: false, write: () => {} });
 const prompts: Message[][] = Array.from({ length: 8 }, (_, i) => [
@@ -143,23 +144,8 @@ Deno.test("replicas: a pipeline endpoint lists its replicas; the manifest counts
   await withSims([{}, {}], async ([a, b]) => {
     const dir = await Deno.makeTempDir();
     const dead = await deadUrl();
-    const text = JSON.stringify({
-      name: "t",
-      runDir: `${dir}/run`,
-      endpoints: { judge: { baseUrl: [a.url, b.url, dead], model: "m", concurrency: 2 } },
-      stages: [
-        { id: "pairs", task: "pairs", inputs: ["fixtures/seeds/prefs.jsonl"] },
-        {
-          id: "rollout",
-          task: "rollout",
-          inputs: ["pairs"],
-          options: { judge: "judge", samples: 2, exports: [] },
-        },
-      ],
-    });
-    const outcomes = await runPipeline(parsePipeline(text, "p.jsonc", stages), stages, {
-      progress: quiet,
-    });
+    const pipeline = rolloutPipeline(dir, { baseUrl: [a.url, b.url, dead], concurrency: 2 }, 2);
+    const outcomes = await runPipeline(pipeline, stages, { progress: quiet });
     const manifest = outcomes[1].manifest!;
     const replicas = manifest.replicas.judge;
     assert.deepEqual(replicas.map((r) => r.url), [a.url, b.url, dead]);

@@ -18,12 +18,11 @@ import { loadTemplate } from "../prompts/mod.ts";
 import { judgeTasks } from "../stages/judge_tasks.ts";
 import { type SimOptions, startSim } from "../sim/mod.ts";
 import { stages } from "../stages/mod.ts";
-import { launchEndpoint } from "../pipeline/launch.ts";
 import { median } from "../bench/bootstrap.ts";
 import { crashResume } from "./crash.ts";
 import { startHostMeter } from "./host.ts";
 import { prefsFile } from "./prefs.ts";
-import { pipelineProcess } from "./scaling.ts";
+import { launchSim, pipelineProcess } from "./scaling.ts";
 
 /** One measured figure and what it is compared with. */
 export interface Figure {
@@ -96,19 +95,7 @@ export async function throughput(
 ): Promise<Figure[]> {
   const cap = 64;
   // The simulator runs in its own process, as a real server would (sharing the 2 cores here).
-  const sim = await launchEndpoint("bench", {
-    command: [
-      Deno.execPath(),
-      "run",
-      "-A",
-      new URL("../../tasks/sim.ts", import.meta.url).pathname,
-      "--latency-ms",
-      String(latency),
-      "--concurrency-cap",
-      String(cap),
-    ],
-    urlPattern: "listening on (\\S+)",
-  });
+  const sim = await launchSim(latency, cap);
   try {
     // A short warm-up run first (its own run folder and cache): the figure is the steady
     // rate, not the JIT compiling the client on the first requests.

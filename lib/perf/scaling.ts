@@ -39,8 +39,8 @@ function rolloutPipeline(
   };
 }
 
-/** A simulator in its own process, as a real server would be. */
-function launchSim(latency: number, cap: number): Promise<Launched> {
+/** A simulator in its own process, as a real server would be: `latency` ms, `cap` slots. */
+export function launchSim(latency: number, cap: number): Promise<Launched> {
   return launchEndpoint("bench", {
     command: [
       Deno.execPath(),
