@@ -9,7 +9,7 @@
  * importing again changes nothing.
  * @module
  */
-import { openJsonlWriter, readJsonlNumbered } from "../io/jsonl.ts";
+import { jsonLine, readJsonlNumbered } from "../io/jsonl.ts";
 import type { ResponseCache } from "./cache.ts";
 import { readChoices } from "./choices.ts";
 
@@ -74,21 +74,36 @@ export interface BatchWriter extends BatchSink {
   close(): Promise<number>;
 }
 
-/** Opens a batch input file (replaced atomically on `close`). */
+/**
+ * Opens a batch input file (replaced atomically on `close`). Lines are serialised as they are
+ * added and written a megabyte at a time, so the requests' objects are not held until written.
+ */
 export async function openBatchWriter(path: string): Promise<BatchWriter> {
-  const writer = await openJsonlWriter(path);
+  const tmp = `${path}.tmp-${Deno.pid}`;
+  const file = await Deno.open(tmp, { write: true, create: true, truncate: true });
+  const writer = file.writable.getWriter();
+  const enc = new TextEncoder();
   const seen = new Set<string>();
+  let pending = "";
   let writing = Promise.resolve();
+  const write = () => {
+    const chunk = enc.encode(pending);
+    pending = "";
+    writing = writing.then(() => writer.write(chunk));
+  };
   return {
     add(customId, body) {
       if (seen.has(customId)) return;
       seen.add(customId);
-      const line = { custom_id: customId, method: "POST", url: BATCH_URL, body };
-      writing = writing.then(() => writer.write(line));
+      pending += jsonLine({ custom_id: customId, method: "POST", url: BATCH_URL, body });
+      if (pending.length >= 1 << 20) write();
     },
     async close() {
+      write();
       await writing;
-      return await writer.close();
+      await writer.close();
+      await Deno.rename(tmp, path);
+      return seen.size;
     },
   };
 }

@@ -12,7 +12,7 @@ import { type CachedSample, type PromptKey, promptKey, type ResponseCache } from
 import { readChoices } from "./choices.ts";
 import { endpointApiKey } from "./endpoint.ts";
 import { RatePacer, realSleep, type Sleep } from "./limits.ts";
-import { type ReplicaHealth, type ReplicaHealthRules, ReplicaPool } from "./replicas.ts";
+import { type ReplicaHealth, ReplicaPool } from "./replicas.ts";
 import { checkSampleSeeds } from "./request_seed.ts";
 import { settleAll } from "./settle.ts";
 import {
@@ -51,8 +51,6 @@ export interface LlmClientOptions {
    * and the call rejects with `RequestDeferred`. Needs no base URL.
    */
   defer?: BatchSink;
-  /** When a failing replica is set aside, and for how long. */
-  health?: ReplicaHealthRules;
 }
 
 /**
@@ -100,7 +98,6 @@ export function createLlmClient(endpoint: EndpointConfig, opts: LlmClientOptions
     endpoint.concurrency,
     (err) => replicaHealth(classifyFailure(err, endpoint.timeoutMs)),
     now,
-    opts.health,
   );
   const pacer = new RatePacer(endpoint.rpm, now, sleep);
   const stats: LlmStats = emptyStats();

@@ -217,10 +217,11 @@ export async function runPipeline(
         paths: p,
       });
     }
-  } finally {
-    await endpoints.close().finally(() => lock.release());
+    // Only a finished export takes the file's name: a failed run leaves its temporary file.
     const requests = await batch?.close();
     if (batch) opts.progress.info(`batch export: ${requests} request(s) in ${opts.batchExport}`);
+  } finally {
+    await endpoints.close().finally(() => lock.release());
   }
   return order.map((s) => outcomes.get(s.id)!);
 }
