@@ -6,7 +6,10 @@ import { StageStopped } from "../lib/pipeline/execute.ts";
 import { createProgress } from "../lib/pipeline/progress.ts";
 import { runPipeline } from "../lib/pipeline/run.ts";
 import { startSim } from "../lib/sim/mod.ts";
+import { runStageCli } from "../lib/pipeline/cli.ts";
 import { stages } from "../lib/stages/mod.ts";
+import { rolloutStage } from "../lib/stages/rollout.ts";
+import { givenPair } from "./helpers/pairs.ts";
 import { rolloutPipeline } from "./helpers/rollout_pipeline.ts";
 
 const quiet = createProgress({ tty: false, write: () => {} });
@@ -28,9 +31,14 @@ interface FakeBatch {
  * A small stand-in for the OpenAI Batch API (files and batches routes) that answers each
  * request line with the chat server at `chat`. A batch moves validating → in_progress →
  * completed over three polls; `expire(line)` picks lines that go to the error file instead;
- * the first `failPolls` polls answer 500.
+ * the first `failPolls` polls answer 500; `instant` batches are completed when created.
  */
-function fakeBatchApi(chat: string, expire: (customId: string) => boolean, failPolls = 0) {
+function fakeBatchApi(
+  chat: string,
+  expire: (customId: string) => boolean,
+  failPolls = 0,
+  instant = false,
+) {
   const files = new Map<string, string>();
   const batches = new Map<string, FakeBatch>();
   const counts = { uploads: 0, creates: 0, polls: 0 };
@@ -65,6 +73,7 @@ function fakeBatchApi(chat: string, expire: (customId: string) => boolean, failP
         request_counts: { total, completed: 0, failed: 0 },
       };
       batches.set(batch.id, batch);
+      if (instant) await complete(batch);
       return Response.json(batch);
     }
     if (request.method === "GET" && pathname === "/v1/batches") {
@@ -203,6 +212,27 @@ Deno.test("batch api: a part whose batch was created but not yet recorded is fou
     assert.deepEqual([result.stored, api.counts.uploads, api.counts.creates], [1, 1, 1]);
   } finally {
     await cache.close();
+    await api.server.shutdown();
+    await sim.close();
+  }
+});
+
+Deno.test("batch api: a stage CLI takes --batch-api", async () => {
+  const dir = await Deno.makeTempDir();
+  const sim = await startSim({ seed: 4 });
+  const api = fakeBatchApi(sim.url, () => false, 0, true);
+  try {
+    const pairs = `${dir}/pairs.jsonl`;
+    await writeJsonl(pairs, [givenPair("p0", "Name a metal.", "Copper.", "Blue.")]);
+    const code = await runStageCli(rolloutStage, [
+      ...["--input", pairs, "--base-url", api.url, "--model", "m", "--batch-api"],
+      ...["--samples", "2", "--exports", "", "--out", dir],
+    ]);
+    assert.equal(code, 0);
+    assert.deepEqual([api.counts.uploads, api.counts.creates], [1, 1]);
+    const manifest = JSON.parse(await Deno.readTextFile(`${dir}/rollout.manifest.json`));
+    assert.deepEqual([manifest.counts.records, manifest.usage.requests], [4, 0]);
+  } finally {
     await api.server.shutdown();
     await sim.close();
   }

@@ -174,7 +174,8 @@ export async function importBatchOutput(
         continue;
       }
       cache.storeKey(id.key, id.seed, samples);
-      result.stored++;
+      // Let the cache send what it holds (it does so on a timer): reading is faster than writing.
+      if (++result.stored % 1000 === 0) await new Promise((resolve) => setTimeout(resolve, 0));
     }
   }
   return result;
