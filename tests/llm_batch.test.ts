@@ -8,6 +8,7 @@ import {
 } from "../lib/llm/batch.ts";
 import { createLlmClient, endpointDefaults, openCache, promptKey } from "../lib/llm/mod.ts";
 import { runStageCli } from "../lib/pipeline/cli.ts";
+import { loadPipeline } from "../lib/pipeline/config.ts";
 import { createProgress } from "../lib/pipeline/progress.ts";
 import { runPipeline } from "../lib/pipeline/run.ts";
 import type { Message } from "../lib/records.ts";
@@ -190,5 +191,46 @@ Deno.test("batch: a stage CLI exports without --base-url, refuses it without a c
     ]);
   } finally {
     await Promise.all([a.close(), b.close()]);
+  }
+});
+
+Deno.test("batch: the demo pipeline completes by export → offline run → import rounds alone, with the records of a live run", async () => {
+  const dir = await Deno.makeTempDir();
+  const live = await loadPipeline("pipeline.jsonc", stages);
+  live.runDir = `${dir}/live`;
+  live.cache = `${dir}/live.sqlite`;
+  const liveOutcomes = await runPipeline(live, stages, { progress });
+  // The demo starts its simulator with seed 7; the offline runner uses one alike.
+  const sim = await startSim({ seed: 7 });
+  try {
+    const config = await loadPipeline("pipeline.jsonc", stages);
+    config.runDir = `${dir}/batch`;
+    config.cache = `${dir}/batch.sqlite`;
+    const outputs: string[] = [];
+    const requestsPerRound: number[] = [];
+    let outcomes;
+    for (let round = 0; round < 5; round++) {
+      const requests = `${dir}/requests-${round}.jsonl`;
+      outcomes = await runPipeline(config, stages, {
+        progress,
+        batchImport: outputs,
+        batchExport: requests,
+      });
+      const sent = await runBatch(requests, sim.url, `${dir}/output-${round}.jsonl`);
+      if (!sent.length) break;
+      requestsPerRound.push(sent.length);
+      outputs.push(`${dir}/output-${round}.jsonl`);
+    }
+    assert.ok(outcomes!.every((o) => o.status !== "pending"), JSON.stringify(outcomes));
+    // 1: synth's first requests (modified instructions, math solutions) and the evaluations;
+    // 2: synth's answers to the modified instructions; 3: the rollouts of synth's pairs.
+    assert.equal(requestsPerRound.length, 3, `requests per round: ${requestsPerRound}`);
+    assert.equal(chatRequests(sim), requestsPerRound.reduce((a, b) => a + b, 0));
+    for (const [i, o] of outcomes!.entries()) {
+      const expected = liveOutcomes[i].manifest!;
+      assert.equal(o.manifest!.outputHash, expected.outputHash, o.id);
+    }
+  } finally {
+    await sim.close();
   }
 });
