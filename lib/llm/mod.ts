@@ -22,7 +22,7 @@ export {
   RequestDeferred,
 } from "./batch.ts";
 export { type OpenAiBatchOptions, runOpenAiBatch } from "./openai_batch.ts";
-export type { ReplicaHealthRules, ReplicaStats } from "./replicas.ts";
+export type { ReplicaHealthRules, ReplicaStats, ReplicaUse } from "./replicas.ts";
 export { createLlmClient, type LlmClientOptions } from "./client.ts";
 export {
   type CachedPrompt,

@@ -186,3 +186,32 @@ export class ReplicaPool {
     return best;
   }
 }
+
+/** What one replica did between two snapshots of its counters (a stage's execution). */
+export interface ReplicaUse {
+  /** The replica's base URL. */
+  url: string;
+  /** Attempts sent to it. */
+  requests: number;
+  /** Attempts that failed. */
+  failures: number;
+  /** Times it was set aside as failing. */
+  setAside: number;
+  /** Mean milliseconds of its answered attempts (null: none answered). */
+  meanLatencyMs: number | null;
+}
+
+/** What each replica did between two snapshots of its counters. */
+export function replicaUse(after: ReplicaStats[], before: ReplicaStats[]): ReplicaUse[] {
+  return after.map((a, i) => {
+    const b = before[i];
+    const answered = a.requests - b.requests - (a.failures - b.failures);
+    return {
+      url: a.url,
+      requests: a.requests - b.requests,
+      failures: a.failures - b.failures,
+      setAside: a.setAside - b.setAside,
+      meanLatencyMs: answered > 0 ? Math.round((a.latencyMs - b.latencyMs) / answered) : null,
+    };
+  });
+}

@@ -10,17 +10,16 @@ import { canonicalJson, sha256 } from "../ids.ts";
 import { writeFileAtomic } from "../io/jsonl.ts";
 import { readRecords } from "../io/records.ts";
 import { createLlmClient, openCache, type ResponseCache } from "../llm/mod.ts";
-import {
-  type BatchImport,
-  type BatchSink,
-  type BatchWriter,
-  importBatchOutput,
-  openBatchWriter,
-} from "../llm/batch.ts";
-import { runOpenAiBatch } from "../llm/openai_batch.ts";
-import type { ReplicaStats } from "../llm/replicas.ts";
+import { type BatchWriter, importBatchOutput, openBatchWriter } from "../llm/batch.ts";
+import { type ReplicaStats, type ReplicaUse, replicaUse } from "../llm/replicas.ts";
 import { emptyStats, type LlmClient, type LlmStats } from "../llm/types.ts";
-import { type PendingUnits, pendingUnits } from "./batch_pass.ts";
+import {
+  answerByBatchApi,
+  type BatchApiEndpoint,
+  RedirectSink,
+  reportImport,
+} from "./batch_api.ts";
+import { pendingUnits } from "./batch_pass.ts";
 import { VERSION } from "../version.ts";
 import { isUrl, type PipelineConfig, type StageConfig } from "./config.ts";
 import {
@@ -31,7 +30,6 @@ import {
   stagePaths,
 } from "./execute.ts";
 import { hashFile, refHash } from "./input_hash.ts";
-import { pathExists } from "../io/path_exists.ts";
 import { type Launched, launchEndpoint } from "./launch.ts";
 import { lockRunDir } from "./lock.ts";
 import { formatSeconds, type Progress } from "./progress.ts";
@@ -75,20 +73,6 @@ export interface Manifest {
     resumedAfterUnits: number;
   };
   summary: Record<string, unknown>;
-}
-
-/** What one replica of an endpoint did for a stage. */
-export interface ReplicaUse {
-  /** The replica's base URL. */
-  url: string;
-  /** Attempts sent to it. */
-  requests: number;
-  /** Attempts that failed. */
-  failures: number;
-  /** Times it was set aside as failing. */
-  setAside: number;
-  /** Mean milliseconds of its answered attempts (null: none answered). */
-  meanLatencyMs: number | null;
 }
 
 /** What happened to one stage. */
@@ -265,9 +249,11 @@ async function runStage(job: StageJob, opts: RunOptions): Promise<Manifest | und
   for (const name of endpointNames(stage, runner)) used.set(name, await endpoints.get(name));
   await Deno.mkdir(p.dir, { recursive: true });
   const pass = () => pendingUnits(runner, ctx, journal?.units ?? 0);
-  if (!endpoints.deferring) {
-    await endpoints.answerByBatchApi(stage.id, [...used.keys()], pass, opts.progress);
-  } else if (used.size) {
+  const viaApi = endpoints.viaBatchApi([...used.keys()]);
+  if (viaApi.length) {
+    const dir = `${endpoints.pipeline.runDir}/${stage.id}.batch`;
+    await answerByBatchApi(dir, viaApi, await endpoints.cache(), pass, opts.progress, stage.id);
+  } else if (endpoints.deferring && used.size) {
     const { units, pending } = await pass();
     if (pending) {
       opts.progress.info(`${stage.id}: ${pending} of ${units} unit(s) wait for batch output`);
@@ -467,7 +453,7 @@ class Endpoints {
   #launched: Launched[] = [];
   #cache: ResponseCache | undefined;
   /** Where the clients of Batch API endpoints put their requests during a round. */
-  #sinks = new Map<string, BatchSink & { target?: BatchSink }>();
+  #sinks = new Map<string, RedirectSink>();
   constructor(readonly pipeline: PipelineConfig, readonly batch?: BatchWriter) {}
 
   /** Whether requests go to a batch file instead of a server. */
@@ -477,64 +463,19 @@ class Endpoints {
 
   /** Reads batch output into the response cache, reporting the lines that brought nothing. */
   async importBatch(files: string[], progress: Progress): Promise<void> {
-    reportImport("batch import", await importBatchOutput(files, await this.#openCache()), progress);
+    reportImport("batch import", await importBatchOutput(files, await this.cache()), progress);
   }
 
-  /**
-   * Answers the requests a stage needs from its Batch API endpoints (`batchApi: true`), round
-   * after round (a request may depend on an earlier answer), until `pass` finds no unit
-   * pending. A round's job is kept in `<runDir>/<stage>.batch/`, so a killed run resumes it.
-   */
-  async answerByBatchApi(
-    stageId: string,
-    names: string[],
-    pass: () => Promise<PendingUnits>,
-    progress: Progress,
-  ): Promise<void> {
-    const viaApi = names.filter((name) => this.pipeline.endpoints[name]?.batchApi);
-    if (!viaApi.length) return;
-    const dir = `${this.pipeline.runDir}/${stageId}.batch`;
-    await Deno.mkdir(dir, { recursive: true });
-    const file = (name: string, kind: string) =>
-      `${dir}/${name}.${kind}.json${kind === "requests" ? "l" : ""}`;
-    while (true) {
-      const resumed = viaApi.some((name) => pathExists(file(name, "state")));
-      if (!resumed) {
-        const writers = new Map<string, BatchWriter>();
-        for (const name of viaApi) {
-          const writer = await openBatchWriter(file(name, "requests"));
-          writers.set(name, writer);
-          this.#sinks.get(name)!.target = writer;
-        }
-        const { pending, units } = await pass();
-        for (const [name, writer] of writers) {
-          this.#sinks.get(name)!.target = undefined;
-          await writer.close();
-        }
-        if (!pending) return;
-        progress.info(`${stageId}: ${pending} of ${units} unit(s) wait for the Batch API`);
-      }
-      for (const name of viaApi) {
-        const decl = this.pipeline.endpoints[name];
-        const imported = await runOpenAiBatch(decl, file(name, "requests"), {
-          cache: await this.#openCache(),
-          stateFile: file(name, "state"),
-          pollMs: (decl.batchPollSeconds ?? 60) * 1000,
-          log: (line) => progress.info(`${stageId}: ${line}`),
-        });
-        reportImport(`${stageId}: batch api`, imported, progress);
-        if (!imported.stored && imported.failed.length) {
-          throw new UserError(
-            `endpoint "${name}": the Batch API answered none of ${imported.failed.length} ` +
-              `request(s): ${imported.failed[0].reason}`,
-            { exitCode: 1 },
-          );
-        }
-      }
-    }
+  /** The stage's endpoints whose requests go to the Batch API (none while exporting). */
+  viaBatchApi(names: string[]): BatchApiEndpoint[] {
+    return names.flatMap((name) => {
+      const sink = this.#sinks.get(name);
+      return sink ? [{ name, decl: this.pipeline.endpoints[name], sink }] : [];
+    });
   }
 
-  async #openCache(): Promise<ResponseCache> {
+  /** The response cache, opened on first use. */
+  async cache(): Promise<ResponseCache> {
     if (!this.#cache) {
       await Deno.mkdir(dirOf(this.pipeline.cache!), { recursive: true });
       this.#cache = await openCache(this.pipeline.cache!);
@@ -547,12 +488,9 @@ class Endpoints {
     if (existing) return existing;
     const decl = this.pipeline.endpoints[name];
     if (!decl) throw new UserError(`expected a declared endpoint, found "${name}"`);
-    const viaApi = !this.batch && decl.batchApi;
-    const sink: BatchSink & { target?: BatchSink } = {
-      add: (id, body) => sink.target?.add(id, body),
-    };
-    if (viaApi) this.#sinks.set(name, sink);
-    let baseUrl = this.batch || viaApi ? [] : decl.baseUrl;
+    const sink = !this.batch && decl.batchApi ? new RedirectSink() : undefined;
+    if (sink) this.#sinks.set(name, sink);
+    let baseUrl = this.batch || sink ? [] : decl.baseUrl;
     if (baseUrl === "") {
       if (!decl.start) {
         throw new UserError(
@@ -563,10 +501,10 @@ class Endpoints {
       this.#launched.push(launched);
       baseUrl = launched.url;
     }
-    const cache = this.pipeline.cache ? await this.#openCache() : undefined;
+    const cache = this.pipeline.cache ? await this.cache() : undefined;
     const client = createLlmClient({ ...decl, baseUrl }, {
       cache,
-      defer: this.batch ?? (viaApi ? sink : undefined),
+      defer: this.batch ?? sink,
     });
     this.#clients.set(name, client);
     return client;
@@ -656,31 +594,6 @@ function diffStats(after: LlmStats, before: LlmStats): LlmStats {
   return Object.fromEntries(
     Object.entries(after).map(([k, v]) => [k, v - before[k as keyof LlmStats]]),
   ) as unknown as LlmStats;
-}
-
-/** Reports an import: responses stored, and the first lines that brought none. */
-function reportImport(what: string, imported: BatchImport, progress: Progress): void {
-  progress.info(
-    `${what}: ${imported.stored} response(s) from ${imported.lines} line(s)` +
-      (imported.failed.length ? `; ${imported.failed.length} failed and stay pending:` : ""),
-  );
-  for (const f of imported.failed.slice(0, 10)) progress.info(`  ${f.at}: ${f.reason}`);
-  if (imported.failed.length > 10) progress.info(`  … and ${imported.failed.length - 10} more`);
-}
-
-/** What each replica did between two snapshots of its counters. */
-function replicaUse(after: ReplicaStats[], before: ReplicaStats[]): ReplicaUse[] {
-  return after.map((a, i) => {
-    const b = before[i];
-    const answered = a.requests - b.requests - (a.failures - b.failures);
-    return {
-      url: a.url,
-      requests: a.requests - b.requests,
-      failures: a.failures - b.failures,
-      setAside: a.setAside - b.setAside,
-      meanLatencyMs: answered > 0 ? Math.round((a.latencyMs - b.latencyMs) / answered) : null,
-    };
-  });
 }
 
 function sumUsage(all: LlmStats[]): LlmStats {
