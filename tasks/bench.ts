@@ -9,6 +9,7 @@ import { dirname } from "node:path";
 import { toolFlags } from "../lib/pipeline/cli.ts";
 import * as m from "../lib/perf/measure.ts";
 import { longLine, manyErrors } from "../lib/perf/inputs.ts";
+import * as scaling from "../lib/perf/scaling.ts";
 import { cpuModel } from "../lib/perf/host.ts";
 import { mathEquivalence } from "../lib/perf/math.ts";
 import { viewer } from "../lib/perf/view.ts";
@@ -31,6 +32,8 @@ const MEASUREMENTS: Record<string, Measure> = {
   inputs: async (dir, q) => [...await longLine(dir, q ? 2 : 20), ...manyErrors(q ? 3_200 : 32_000)],
   math: (_, q) => mathEquivalence(q ? 1 : 5),
   view: (dir, q) => viewer(dir, q ? 100_000 : 1_000_000),
+  replicas: (dir, q) => scaling.replicas(dir, q ? 100 : 1_000),
+  batch: (dir, q) => scaling.batchFiles(dir, q ? 5_000 : 50_000),
 };
 const NAMES = Object.keys(MEASUREMENTS);
 const USAGE = `usage: deno task bench [--quick] [--only ${NAMES.join(",")}] [--out FILE]`;

@@ -245,6 +245,7 @@ Deno.test("evaluate: sampling as J1 — top-p 0.95 and temperature 1.0 with seve
     },
     stats: emptyStats,
     activity: () => ({ inFlight: 0, retrying: 0 }),
+    replicas: () => [],
   };
   const run = async (options: Record<string, unknown>) => {
     seen.length = 0;

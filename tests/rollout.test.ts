@@ -405,6 +405,7 @@ function fixedJudge(text: string): LlmClient {
       ),
     stats: emptyStats,
     activity: () => ({ inFlight: 0, retrying: 0 }),
+    replicas: () => [],
   };
 }
 

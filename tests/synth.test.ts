@@ -532,5 +532,6 @@ function fakeLlm(reply: (messages: Message[], params?: SampleParams) => string):
       ),
     stats: emptyStats,
     activity: () => ({ inFlight: 0, retrying: 0 }),
+    replicas: () => [],
   };
 }

@@ -57,6 +57,11 @@ export interface CachedPrompt {
 export interface ResponseCache {
   /** The cached samples of `prompt` with seeds `first .. first + count - 1`. */
   lookup(prompt: PromptKey, first: number, count: number): Promise<CachedPrompt>;
+  /**
+   * Stores the samples of one response under a prompt key (`promptKey`) and the seed of its
+   * first sample, like `CachedPrompt.store` (batch output arrives with keys, not prompts).
+   */
+  storeKey(key: string, seed: number, samples: CachedSample[]): void;
   /** Waits until every stored response is on disk, then closes; rejects if a write or read failed. */
   close(): Promise<void>;
 }
@@ -185,6 +190,7 @@ export async function openCache(path: string): Promise<ResponseCache> {
       if (failure !== undefined) throw failed();
       return { samples: seeds.map((_, i) => (samples[i] ?? undefined) as CachedSample), store };
     },
+    storeKey: (key, seed, samples) => storer(key)(seed, samples),
     async close() {
       sendQueued();
       send({ close: true });

@@ -7,8 +7,12 @@
 import OpenAI from "openai";
 import { EndpointError } from "../errors.ts";
 import type { Message } from "../records.ts";
-import type { CachedSample, ResponseCache } from "./cache.ts";
-import { RatePacer, realSleep, Semaphore, type Sleep } from "./limits.ts";
+import { batchCustomId, type BatchSink, RequestDeferred } from "./batch.ts";
+import { type CachedSample, type PromptKey, promptKey, type ResponseCache } from "./cache.ts";
+import { readChoices } from "./choices.ts";
+import { endpointApiKey } from "./endpoint.ts";
+import { RatePacer, realSleep, type Sleep } from "./limits.ts";
+import { type ReplicaHealth, ReplicaPool } from "./replicas.ts";
 import { checkSampleSeeds } from "./request_seed.ts";
 import { settleAll } from "./settle.ts";
 import { withoutUrlSecrets } from "./url_secrets.ts";
@@ -17,7 +21,7 @@ import {
   backoffDelay,
   classifyFailure,
   DEFAULT_BACKOFF,
-  MalformedResponse,
+  type Failure,
 } from "./retry.ts";
 import {
   type Activity,
@@ -26,6 +30,7 @@ import {
   type EndpointConfig,
   type LlmClient,
   type LlmStats,
+  replicaUrls,
   type SampleParams,
 } from "./types.ts";
 
@@ -43,13 +48,11 @@ export interface LlmClientOptions {
   now?: () => number;
   /** Jitter source in [0, 1). */
   random?: () => number;
-}
-
-/** The parts of a chat completion the client reads (servers add fields the SDK does not type). */
-interface ChoiceMessage {
-  content?: string | null;
-  reasoning?: unknown;
-  reasoning_content?: unknown;
+  /**
+   * Batch export: every request the cache cannot answer is added here instead of being sent,
+   * and the call rejects with `RequestDeferred`. Needs no base URL.
+   */
+  defer?: BatchSink;
 }
 
 /**
@@ -63,6 +66,10 @@ interface ChoiceMessage {
  * and seed `s + a`. A server that returns fewer choices than asked (Ollama ignores `n`) is asked
  * again for the rest. Without a seed, none is sent and the key uses base 0.
  *
+ * Replicas: each attempt goes to the least-loaded healthy replica (see `ReplicaPool`); a retry
+ * after a replica failed goes to another one without waiting when one is healthy. The replica
+ * is no part of a request, so the samples and their cache keys do not depend on it.
+ *
  * @example
  * ```ts ignore
  * const llm = createLlmClient(endpointDefaults({ name: "judge", baseUrl, model: "qwen" }));
@@ -70,19 +77,31 @@ interface ChoiceMessage {
  * ```
  */
 export function createLlmClient(endpoint: EndpointConfig, opts: LlmClientOptions = {}): LlmClient {
-  const apiKey = opts.apiKey ?? readEnv(endpoint.apiKeyEnv) ?? "EMPTY";
-  const sdk = new OpenAI({
-    baseURL: endpoint.baseUrl,
-    apiKey,
-    maxRetries: 0,
-    timeout: endpoint.timeoutMs,
-    defaultHeaders: WITHOUT_PLATFORM_HEADERS,
-  });
+  const apiKey = opts.apiKey ?? endpointApiKey(endpoint);
+  const urls = replicaUrls(endpoint);
+  if (!urls.length && !opts.defer) {
+    throw new RangeError(`endpoint "${endpoint.name}": expected a base URL, found none`);
+  }
+  const sdks = urls.map((baseURL) =>
+    new OpenAI({
+      baseURL,
+      apiKey,
+      maxRetries: 0,
+      timeout: endpoint.timeoutMs,
+      defaultHeaders: WITHOUT_PLATFORM_HEADERS,
+    })
+  );
   const sleep = opts.sleep ?? realSleep;
   const random = opts.random ?? Math.random;
   const backoff = opts.backoff ?? DEFAULT_BACKOFF;
-  const slots = new Semaphore(endpoint.concurrency);
-  const pacer = new RatePacer(endpoint.rpm, opts.now ?? Date.now, sleep);
+  const now = opts.now ?? Date.now;
+  const pool = new ReplicaPool(
+    urls,
+    endpoint.concurrency,
+    (err) => replicaHealth(classifyFailure(err, endpoint.timeoutMs)),
+    now,
+  );
+  const pacer = new RatePacer(endpoint.rpm, now, sleep);
   const stats: LlmStats = emptyStats();
   const activity: Activity = { inFlight: 0, retrying: 0 };
 
@@ -90,20 +109,26 @@ export function createLlmClient(endpoint: EndpointConfig, opts: LlmClientOptions
   async function send(body: Record<string, unknown>): Promise<CachedSample[]> {
     for (let attempt = 0;; attempt++) {
       let failure;
+      let replica = 0;
       try {
-        const response = await slots.run(async () => {
+        const response = await pool.run(async (index) => {
+          replica = index;
           await pacer.wait();
           stats.requests++;
           if (attempt > 0) stats.retries++;
           activity.inFlight++;
           try {
             // deno-lint-ignore no-explicit-any -- extra body keys are the caller's business
-            return await sdk.chat.completions.create(body as any);
+            const response = await sdks[index].chat.completions.create(body as any);
+            // Read inside the attempt: a malformed answer counts against the replica.
+            return readChoices(response);
           } finally {
             activity.inFlight--;
           }
         });
-        return readChoices(response);
+        stats.promptTokens += response.promptTokens;
+        stats.completionTokens += response.completionTokens;
+        return response.samples;
       } catch (err) {
         failure = classifyFailure(err, endpoint.timeoutMs);
       }
@@ -112,15 +137,15 @@ export function createLlmClient(endpoint: EndpointConfig, opts: LlmClientOptions
         const attempts = attempt + 1;
         const detail = `model "${endpoint.model}" answered ${failure.answer}` +
           (attempts > 1 ? ` (after ${attempts} attempts)` : "");
-        const url = endpoint.baseUrl;
+        const url = pool.url(replica);
         throw new EndpointError(
           withoutUrlSecrets(url, url),
           scrub(withoutUrlSecrets(detail, url), apiKey),
-          {
-            status: failure.status,
-          },
+          { status: failure.status },
         );
       }
+      // Another replica can take the retry at once; waiting is for a server that is busy.
+      if (replicaHealth(failure) !== "ok" && pool.healthyBesides(replica)) continue;
       activity.retrying++;
       try {
         await sleep(failure.retryAfterMs ?? backoffDelay(attempt, backoff, random));
@@ -128,33 +153,6 @@ export function createLlmClient(endpoint: EndpointConfig, opts: LlmClientOptions
         activity.retrying--;
       }
     }
-  }
-
-  function readChoices(response: unknown): CachedSample[] {
-    const { choices, usage } = (response ?? {}) as {
-      choices?: { index?: number; message?: ChoiceMessage; finish_reason?: string | null }[];
-      usage?: { prompt_tokens?: number; completion_tokens?: number };
-    };
-    if (!Array.isArray(choices) || choices.length === 0 || !choices.every((c) => c?.message)) {
-      throw new MalformedResponse("expected a non-empty `choices` array with messages");
-    }
-    const promptTokens = usage?.prompt_tokens ?? 0;
-    const completionTokens = usage?.completion_tokens ?? 0;
-    stats.promptTokens += promptTokens;
-    stats.completionTokens += completionTokens;
-    return [...choices].sort((a, b) => (a.index ?? 0) - (b.index ?? 0)).map((choice) => {
-      const message = choice.message!;
-      const reasoning = message.reasoning ?? message.reasoning_content;
-      return {
-        text: message.content ?? "",
-        ...(typeof reasoning === "string" ? { reasoning } : {}),
-        ...(choice.finish_reason ? { finishReason: choice.finish_reason } : {}),
-        usage: {
-          promptTokens: promptTokens / choices.length,
-          completionTokens: completionTokens / choices.length,
-        },
-      };
-    });
   }
 
   async function complete(messages: Message[], params: SampleParams = {}): Promise<Completion[]> {
@@ -165,19 +163,16 @@ export function createLlmClient(endpoint: EndpointConfig, opts: LlmClientOptions
     const base = params.seed ?? 0;
     checkSampleSeeds(base, n);
     // Hashed only when there is a cache to ask (a 3 KB judge prompt costs ~30 µs).
-    const cached = opts.cache && await opts.cache.lookup(
-      {
-        model: endpoint.model,
-        messages,
-        temperature: params.temperature,
-        topP: params.topP,
-        maxTokens: params.maxTokens,
-        stop: params.stop,
-        extra: params.extra,
-      },
-      base,
-      n,
-    );
+    const prompt: PromptKey = {
+      model: endpoint.model,
+      messages,
+      temperature: params.temperature,
+      topP: params.topP,
+      maxTokens: params.maxTokens,
+      stop: params.stop,
+      extra: params.extra,
+    };
+    const cached = opts.cache && await opts.cache.lookup(prompt, base, n);
     const samples: (Completion | undefined)[] = Array.from({ length: n }, (_, i) => {
       const hit = cached?.samples[i];
       return hit ? { ...hit, cached: true } : undefined;
@@ -198,6 +193,11 @@ export function createLlmClient(endpoint: EndpointConfig, opts: LlmClientOptions
           seed: params.seed === undefined ? undefined : base + start,
           n: count > 1 ? count : undefined,
         };
+        if (opts.defer) {
+          const id = batchCustomId(promptKey(prompt), base + start);
+          opts.defer.add(id, body);
+          throw new RequestDeferred(id);
+        }
         const got = (await send(body)).slice(0, count);
         stats.samples += got.length;
         // One row per response: a crash never leaves a request half cached, so a resumed run
@@ -227,6 +227,7 @@ export function createLlmClient(endpoint: EndpointConfig, opts: LlmClientOptions
     complete,
     stats: () => ({ ...stats }),
     activity: () => ({ ...activity }),
+    replicas: () => pool.stats(),
   };
 }
 
@@ -241,6 +242,13 @@ const WITHOUT_PLATFORM_HEADERS = Object.fromEntries(
     .map((name) => [`X-Stainless-${name}`, null]),
 );
 
+/** What a failed attempt says about its replica: not there, failing, or fine. */
+function replicaHealth(failure: Failure): ReplicaHealth {
+  if (/^connection (refused|error|cut)/.test(failure.answer)) return "down";
+  if (failure.status === undefined || failure.status >= 500) return "error";
+  return "ok";
+}
+
 /** Runs `[start, count]` of missing samples: contiguous runs (native) or single samples. */
 function missingRuns(samples: unknown[], native: boolean): [number, number][] {
   const runs: [number, number][] = [];
@@ -251,16 +259,6 @@ function missingRuns(samples: unknown[], native: boolean): [number, number][] {
     else runs.push([i, 1]);
   });
   return runs;
-}
-
-function readEnv(name: string | undefined): string | undefined {
-  if (!name) return undefined;
-  try {
-    return Deno.env.get(name);
-  } catch {
-    // Without --allow-env the variable is just invisible.
-    return undefined;
-  }
 }
 
 /** Never let the key reach a message, even if a server echoes it. */

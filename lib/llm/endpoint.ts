@@ -36,3 +36,17 @@ export function endpointDefaults(partial: EndpointInput): EndpointConfig {
 function stripUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
+
+/**
+ * The API key of an endpoint: the environment variable it names, else "EMPTY" (local servers
+ * need none, the `openai` package needs one). Read here, never stored.
+ */
+export function endpointApiKey(endpoint: Pick<EndpointConfig, "apiKeyEnv">): string {
+  if (!endpoint.apiKeyEnv) return "EMPTY";
+  try {
+    return Deno.env.get(endpoint.apiKeyEnv) ?? "EMPTY";
+  } catch {
+    // Without --allow-env the variable is just invisible.
+    return "EMPTY";
+  }
+}

@@ -1,5 +1,6 @@
 /**
- * Per-endpoint limits: how many requests may be in flight, and how fast new ones may start.
+ * Per-endpoint limits: how fast new requests may start (how many may be in flight is the
+ * replica pool's job, `replicas.ts`).
  * @module
  */
 
@@ -8,43 +9,6 @@ export type Sleep = (ms: number) => Promise<void>;
 
 /** The real sleep. */
 export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/**
- * A counting semaphore: at most `size` callers run at once, the rest wait in arrival order.
- *
- * @example
- * ```ts
- * import { Semaphore } from "./limits.ts";
- * import assert from "node:assert/strict";
- * const slots = new Semaphore(1);
- * assert.equal(await slots.run(() => Promise.resolve(42)), 42);
- * ```
- */
-export class Semaphore {
-  #free: number;
-  #waiting: (() => void)[] = [];
-
-  constructor(size: number) {
-    if (!Number.isInteger(size) || size < 1) {
-      throw new RangeError(`concurrency must be an integer >= 1, found ${size}`);
-    }
-    this.#free = size;
-  }
-
-  /** Runs `task` once a slot is free, and frees the slot when it settles. */
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.#free > 0) this.#free--;
-    else await new Promise<void>((resolve) => this.#waiting.push(resolve));
-    try {
-      return await task();
-    } finally {
-      // Hand the slot straight to the next waiter so no late arrival can overtake it.
-      const next = this.#waiting.shift();
-      if (next) next();
-      else this.#free++;
-    }
-  }
-}
 
 /**
  * Spaces request starts evenly so no more than `rpm` start in any minute (0 = no limit).

@@ -4,16 +4,20 @@
  * @module
  */
 import type { Message, Usage } from "../records.ts";
+import type { ReplicaStats } from "./replicas.ts";
 
 /** A named OpenAI-compatible endpoint, as declared in a pipeline file or built from CLI flags. */
 export interface EndpointConfig {
   name: string;
-  /** e.g. `http://127.0.0.1:8000/v1`. */
-  baseUrl: string;
+  /**
+   * e.g. `http://127.0.0.1:8000/v1`, or a list of replicas of the same model (each request
+   * goes to the least-loaded healthy one).
+   */
+  baseUrl: string | string[];
   model: string;
   /** Name of the environment variable holding the API key (never the key itself). */
   apiKeyEnv?: string;
-  /** Max requests in flight. */
+  /** Max requests in flight (per replica). */
   concurrency: number;
   /** Max requests started per minute (0 = unlimited). */
   rpm: number;
@@ -95,4 +99,19 @@ export interface LlmClient {
   stats(): LlmStats;
   /** Requests in flight and waiting to retry, for progress lines. */
   activity(): Activity;
+  /** Counters of each replica (one per base URL; none when requests are deferred to a batch). */
+  replicas(): ReplicaStats[];
+}
+
+/** The base URLs of an endpoint (its replicas). */
+export function replicaUrls(endpoint: Pick<EndpointConfig, "baseUrl">): string[] {
+  return typeof endpoint.baseUrl === "string" ? [endpoint.baseUrl] : endpoint.baseUrl;
+}
+
+/**
+ * Requests an endpoint takes at once: its concurrency on each replica (at least one replica's
+ * worth when requests are deferred to a batch and there is none).
+ */
+export function endpointSlots(endpoint: Pick<EndpointConfig, "baseUrl" | "concurrency">): number {
+  return endpoint.concurrency * Math.max(1, replicaUrls(endpoint).length);
 }

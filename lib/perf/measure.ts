@@ -18,12 +18,13 @@ import { loadTemplate } from "../prompts/mod.ts";
 import { judgeTasks } from "../stages/judge_tasks.ts";
 import { type SimOptions, startSim } from "../sim/mod.ts";
 import { stages } from "../stages/mod.ts";
-import { launchEndpoint } from "../pipeline/launch.ts";
 import { median } from "../bench/bootstrap.ts";
 import { crashResume } from "./crash.ts";
 import { startHostMeter } from "./host.ts";
 import { prefsFile } from "./prefs.ts";
 import { wildchatFile } from "./wildchat.ts";
+import { launchSim } from "./scaling.ts";
+import { watchTask } from "./watch_task.ts";
 
 /** One measured figure and what it is compared with. */
 export interface Figure {
@@ -96,19 +97,7 @@ export async function throughput(
 ): Promise<Figure[]> {
   const cap = 64;
   // The simulator runs in its own process, as a real server would (sharing the 2 cores here).
-  const sim = await launchEndpoint("bench", {
-    command: [
-      Deno.execPath(),
-      "run",
-      "-A",
-      new URL("../../tasks/sim.ts", import.meta.url).pathname,
-      "--latency-ms",
-      String(latency),
-      "--concurrency-cap",
-      String(cap),
-    ],
-    urlPattern: "listening on (\\S+)",
-  });
+  const sim = await launchSim(latency, cap);
   try {
     // A short warm-up run first (its own run folder and cache): the figure is the steady
     // rate, not the JIT compiling the client on the first requests.
@@ -352,39 +341,6 @@ async function peakRss(dir: string, n: number): Promise<number> {
     }),
   );
   return (await watchTask("pipeline.ts", [file])).peak;
-}
-
-/**
- * Runs `tasks/<task> args` in a fresh process; returns its peak RSS (MB) and CPU time (user +
- * system, all threads; s), both from `/proc` sampled every 50 ms, and its wall time (s). Throws
- * when the task fails, with the end of its stderr.
- */
-async function watchTask(
-  task: string,
-  args: string[],
-): Promise<{ peak: number; cpu: number; seconds: number }> {
-  const t0 = performance.now();
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL(`../../tasks/${task}`, import.meta.url).pathname, ...args],
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  let peak = 0;
-  let cpu = 0;
-  const timer = setInterval(async () => {
-    const status = await Deno.readTextFile(`/proc/${child.pid}/status`).catch(() => "");
-    peak = Math.max(peak, Number(status.match(/VmRSS:\s+(\d+)/)?.[1] ?? 0) / 1024);
-    // Fields 14 and 15 of /proc/PID/stat (after the command's parenthesis): utime, stime.
-    const stat = await Deno.readTextFile(`/proc/${child.pid}/stat`).catch(() => "");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    if (fields.length > 13) cpu = Math.max(cpu, (Number(fields[11]) + Number(fields[12])) / 100);
-  }, 50);
-  const { success, stderr } = await child.output();
-  clearInterval(timer);
-  if (!success) {
-    throw new Error(`${task} ${args.join(" ")}: ${new TextDecoder().decode(stderr).slice(-500)}`);
-  }
-  return { peak, cpu, seconds: (performance.now() - t0) / 1000 };
 }
 
 /**

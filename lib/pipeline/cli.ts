@@ -1,6 +1,6 @@
 /**
- * The command lines: `deno task pipeline [file] [--only id] [--from id] [--force id] [--dry-run]`
- * and one per stage (`deno task <stage> --input … --base-url … --model … --out … --<option> …`).
+ * The command lines: `deno task pipeline [file] [--only id] [--from id] [--force id] [--dry-run]
+ * [--batch-export FILE] [--batch-import FILE...]` and one per stage (`deno task <stage> --input … --base-url … --model … --out … --<option> …`).
  * A stage's CLI builds a one-stage pipeline and runs it with the same runner, so a stage run
  * alone is as durable as in a pipeline. Errors print a clear message and set the exit code.
  * @module
@@ -116,11 +116,13 @@ export function runPipelineCli(args: string[], registry: Registry): Promise<numb
       from: { type: "string" },
       force: { type: "string", multiple: true },
       "dry-run": { type: "boolean" },
+      ...BATCH_FLAGS,
       help: { type: "boolean" },
     }, true);
     if (values.help) {
       console.log(
-        "usage: deno task pipeline [file.jsonc] [--only id] [--from id] [--force id]... [--dry-run]",
+        "usage: deno task pipeline [file.jsonc] [--only id] [--from id] [--force id]... [--dry-run]\n" +
+          "  [--batch-export FILE] [--batch-import FILE]...",
       );
       return 0;
     }
@@ -134,6 +136,7 @@ export function runPipelineCli(args: string[], registry: Registry): Promise<numb
       force: values.force as string[] | undefined,
       dryRun: values["dry-run"] as boolean | undefined,
       progress: terminalProgress(),
+      ...batchOptions(values),
     });
     if (!values["dry-run"]) printOutputs(config, outcomes);
     return gateFailed(outcomes) ? 1 : 0;
@@ -144,6 +147,7 @@ export function runPipelineCli(args: string[], registry: Registry): Promise<numb
 function printOutputs(config: PipelineConfig, outcomes: StageOutcome[]): void {
   console.log(`\nrun directory: ${config.runDir}`);
   for (const o of outcomes) {
+    if (o.status === "pending") console.log(`  ${o.id}: pending (waits for batch output)`);
     if (!o.manifest) continue;
     const artifacts = (o.manifest.summary.artifacts ?? {}) as Record<string, string>;
     console.log(`  ${o.id}: ${o.paths.output} (${o.manifest.counts.records} records)`);
@@ -164,10 +168,23 @@ function gateFailed(outcomes: StageOutcome[]): boolean {
   return failed;
 }
 
+/** Batch files: requests out instead of sent, batch output in (`docs/scaling.md`). */
+const BATCH_FLAGS = {
+  "batch-export": { type: "string" },
+  "batch-import": { type: "string", multiple: true },
+} as const;
+
+function batchOptions(values: Record<string, unknown>) {
+  return {
+    batchExport: values["batch-export"] as string | undefined,
+    batchImport: values["batch-import"] as string[] | undefined,
+  };
+}
+
 const COMMON_FLAGS = {
   input: { type: "string", multiple: true },
   out: { type: "string" },
-  "base-url": { type: "string" },
+  "base-url": { type: "string", multiple: true },
   model: { type: "string" },
   "api-key-env": { type: "string" },
   concurrency: { type: "string" },
@@ -176,7 +193,9 @@ const COMMON_FLAGS = {
   "n-sampling": { type: "string" },
   cache: { type: "string" },
   "no-cache": { type: "boolean" },
+  "batch-api": { type: "boolean" },
   force: { type: "boolean" },
+  ...BATCH_FLAGS,
   help: { type: "boolean" },
 } as const;
 
@@ -227,18 +246,20 @@ export function runStageCli(runner: StageRunner<any, any, any>, args: string[]):
         const raw = values[flag] as string | undefined;
         return raw === undefined ? undefined : flagValue(flag, raw, ENDPOINT_KEYS[key]);
       };
-      const baseUrl = values["base-url"] as string | undefined;
+      const urls = (values["base-url"] as string[] | undefined) ?? [];
+      // A batch export sends nothing, so it needs no server.
+      const noUrl = !urls.length && !values["batch-export"];
       const model = values.model as string | undefined;
-      if (!baseUrl || !model) {
+      if (noUrl || !model) {
         throw new UserError(
           `--base-url and --model: expected the judge/generator endpoint (e.g. --base-url http://127.0.0.1:8000/v1 --model my-model), found ${
-            !baseUrl ? "no --base-url" : "no --model"
+            noUrl ? "no --base-url" : "no --model"
           }`,
         );
       }
       endpoints.default = endpointDefaults({
         name: "default",
-        baseUrl,
+        baseUrl: urls.length === 1 ? urls[0] : urls,
         model,
         apiKeyEnv: (values["api-key-env"] as string | undefined) ?? "OPENAI_API_KEY",
         concurrency: endpointFlag("concurrency", "concurrency") as number | undefined,
@@ -246,6 +267,7 @@ export function runStageCli(runner: StageRunner<any, any, any>, args: string[]):
         timeoutMs: endpointFlag("timeout-ms", "timeoutMs") as number | undefined,
         nSampling: endpointFlag("n-sampling", "nSampling") as "native" | "separate" | undefined,
       });
+      if (values["batch-api"]) endpoints.default.batchApi = true;
     }
     const inputs = (values.input as string[] | undefined) ?? [];
     for (const ref of inputs) {
@@ -279,6 +301,7 @@ export function runStageCli(runner: StageRunner<any, any, any>, args: string[]):
       force: values.force ? [runner.task] : [],
       progress: terminalProgress(),
       artifactDir: () => out,
+      ...batchOptions(values),
     });
     printOutputs(config, outcomes);
     return gateFailed(outcomes) ? 1 : 0;
@@ -289,9 +312,10 @@ function stageUsage(runner: StageRunner): string {
   const lines = [
     `deno task ${runner.task}: ${runner.description}`,
     "",
-    "common flags: --input <file|url|hf://org/ds>... --out <dir> --base-url <url> --model <name>",
-    "  --api-key-env <VAR> (default OPENAI_API_KEY) --concurrency N --rpm N --timeout-ms N",
-    "  --n-sampling native|separate --cache <file> --no-cache --force",
+    "common flags: --input <file|url|hf://org/ds>... --out <dir> --base-url <url>... (one per",
+    "  replica) --model <name> --api-key-env <VAR> (default OPENAI_API_KEY) --concurrency N (per",
+    "  replica) --rpm N --timeout-ms N --n-sampling native|separate --cache <file> --no-cache",
+    "  --force --batch-export <file> --batch-import <file>... --batch-api",
     "",
     "options:",
   ];

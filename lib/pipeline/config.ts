@@ -29,6 +29,10 @@ export interface EndpointStart {
 /** An endpoint as declared in the pipeline file. */
 export interface EndpointDecl extends EndpointConfig {
   start?: EndpointStart;
+  /** Send the stages' requests through the OpenAI Batch API of `baseUrl` (half price, ≤ 24 h). */
+  batchApi?: boolean;
+  /** Seconds between two polls of a batch (default 60). */
+  batchPollSeconds?: number;
 }
 
 /** One stage as declared. */
@@ -70,7 +74,12 @@ export const ENDPOINT_KEYS: Record<string, OptionSpec> = {
   maxRetries: { type: "integer", description: "retries", min: 0 },
   nSampling: { type: "string", description: "n sampling", enum: ["native", "separate"] },
   start: { type: "object", description: "how to start a local server" },
+  batchApi: { type: "boolean", description: "use the OpenAI Batch API" },
+  batchPollSeconds: { type: "number", description: "seconds between batch polls", min: 0 },
 };
+
+/** `baseUrl` as a list: the replicas of one model. */
+const REPLICA_URLS: OptionSpec = { type: "string[]", description: "replica base URLs" };
 
 /** Collects errors with their locations while walking the syntax tree. */
 class Checker {
@@ -322,11 +331,24 @@ function parseEndpoints(c: Checker, node: Node | undefined): Record<string, Endp
         if (spec.required) c.fail(decl, `endpoint "${name}" to have "${key}"`, "it missing");
         continue;
       }
-      values[key] = key === "start" ? parseStart(c, v) : c.option(v, spec, undefined);
+      values[key] = key === "start"
+        ? parseStart(c, v)
+        : key === "baseUrl" && v.type === "array"
+        ? replicaUrls(c, v)
+        : c.option(v, spec, undefined);
     }
     out[name] = endpointDefaults(values as unknown as EndpointDecl) as EndpointDecl;
   }
   return out;
+}
+
+function replicaUrls(c: Checker, node: Node): string[] | undefined {
+  const urls = c.option(node, REPLICA_URLS, undefined) as string[] | undefined;
+  if (urls && (!urls.length || !urls.every(Boolean))) {
+    c.fail(node, "a non-empty list of base URLs (one per replica)");
+    return undefined;
+  }
+  return urls;
 }
 
 function parseStart(c: Checker, node: Node): EndpointStart | undefined {

@@ -13,7 +13,16 @@ import { pathExists } from "../io/path_exists.ts";
 import { writableDir } from "../io/writable_dir.ts";
 import { withoutUrlSecrets } from "../llm/url_secrets.ts";
 import { createLlmClient, openCache, type ResponseCache } from "../llm/mod.ts";
+import { type BatchWriter, importBatchOutput, openBatchWriter } from "../llm/batch.ts";
+import { type ReplicaStats, type ReplicaUse, replicaUse } from "../llm/replicas.ts";
 import { emptyStats, type LlmClient, type LlmStats } from "../llm/types.ts";
+import {
+  answerByBatchApi,
+  type BatchApiEndpoint,
+  RedirectSink,
+  reportImport,
+} from "./batch_api.ts";
+import { pendingUnits } from "./batch_pass.ts";
 import { VERSION } from "../version.ts";
 import { isUrl, type PipelineConfig, type StageConfig } from "./config.ts";
 import {
@@ -55,6 +64,8 @@ export interface Manifest {
   };
   /** LLM usage of this execution (a resumed stage counts only what the last execution did). */
   usage: LlmStats;
+  /** Per endpoint, what each of its replicas did in this execution. */
+  replicas: Record<string, ReplicaUse[]>;
   /**
    * `seconds` in all: opening endpoints and inputs, then `unitsSeconds` from the first unit to
    * the last one written, then `finishSeconds` (summaries, exports).
@@ -72,7 +83,8 @@ export interface Manifest {
 /** What happened to one stage. */
 export interface StageOutcome {
   id: string;
-  status: "up-to-date" | "ran" | "resumed" | "not-selected";
+  /** `pending`: a batch export left units waiting for batch output (no manifest). */
+  status: "up-to-date" | "ran" | "resumed" | "not-selected" | "pending";
   manifest?: Manifest;
   paths: StagePaths;
 }
@@ -90,6 +102,13 @@ export interface RunOptions {
   progress: Progress;
   /** Artifact folder of a stage (default `<runDir>/<stageId>`). */
   artifactDir?: (stageId: string) => string;
+  /** Batch output files read into the response cache before any stage runs. */
+  batchImport?: string[];
+  /**
+   * A batch input file: the requests the stages still need are written there instead of being
+   * sent, and the stages that need them end `pending` (with no manifest).
+   */
+  batchExport?: string;
 }
 
 /**
@@ -126,10 +145,21 @@ export async function runPipeline(
     return order.map((s) => ({ id: s.id, status: "not-selected", paths: paths(s.id) }));
   }
 
+  for (
+    const [flag, used] of [["batchImport", opts.batchImport], ["batchExport", opts.batchExport]]
+  ) {
+    if (used && config.cache === null) {
+      throw new UserError(
+        `${flag}: expected a response cache (batch files go through it), found none`,
+      );
+    }
+  }
   const lock = await lockRunDir(config.runDir);
-  const endpoints = new Endpoints(config);
+  const batch = opts.batchExport ? await openBatchWriter(opts.batchExport) : undefined;
+  const endpoints = new Endpoints(config, batch);
   const outcomes = new Map<string, StageOutcome>();
   try {
+    if (opts.batchImport?.length) await endpoints.importBatch(opts.batchImport, opts.progress);
     for (const stage of order) {
       const p = paths(stage.id);
       if (!selected.has(stage.id)) {
@@ -138,6 +168,12 @@ export async function runPipeline(
         continue;
       }
       const runner = registry[stage.task];
+      const waitsFor = stage.inputs.find((ref) => outcomes.get(ref)?.status === "pending");
+      if (waitsFor) {
+        opts.progress.info(`${stage.id}: waits for stage "${waitsFor}" (pending batch output)`);
+        outcomes.set(stage.id, { id: stage.id, status: "pending", paths: p });
+        continue;
+      }
       const existing = await readManifest(p.manifest);
       const inputs = await resolveInputs(stage, config, outcomes, paths, existing);
       const hashes = [
@@ -168,11 +204,14 @@ export async function runPipeline(
       );
       outcomes.set(stage.id, {
         id: stage.id,
-        status: journal && journal.units > 0 ? "resumed" : "ran",
+        status: !manifest ? "pending" : journal && journal.units > 0 ? "resumed" : "ran",
         manifest,
         paths: p,
       });
     }
+    // Only a finished export takes the file's name: a failed run leaves its temporary file.
+    const requests = await batch?.close();
+    if (batch) opts.progress.info(`batch export: ${requests} request(s) in ${opts.batchExport}`);
   } finally {
     await endpoints.close().finally(() => lock.release());
   }
@@ -193,12 +232,14 @@ interface StageJob {
   journal: Awaited<ReturnType<typeof readJournal>>;
 }
 
-async function runStage(job: StageJob, opts: RunOptions): Promise<Manifest> {
+/** Runs a stage; undefined when a batch export left some of its units pending. */
+async function runStage(job: StageJob, opts: RunOptions): Promise<Manifest | undefined> {
   const { stage, runner, inputs, hashes, endpoints, paths: p, configHash, key, journal } = job;
   await removeIfExists(p.manifest);
   const startedAt = new Date();
   const used = new Map<string, LlmClient>();
   const before = new Map<string, LlmStats>();
+  const replicasBefore = new Map<string, ReplicaStats[]>();
   const ctx: StageContext<Record<string, unknown>> = {
     stageId: stage.id,
     options: stage.options,
@@ -213,12 +254,24 @@ async function runStage(job: StageJob, opts: RunOptions): Promise<Manifest> {
     dir: p.dir,
     log: (line) => opts.progress.info(`${stage.id}: ${line}`),
   };
-  for (const name of endpointNames(stage, runner)) {
-    const client = await endpoints.get(name);
-    used.set(name, client);
-    before.set(name, { ...client.stats() });
-  }
+  for (const name of endpointNames(stage, runner)) used.set(name, await endpoints.get(name));
   await Deno.mkdir(p.dir, { recursive: true });
+  const pass = () => pendingUnits(runner, ctx, journal?.units ?? 0);
+  const viaApi = endpoints.viaBatchApi([...used.keys()]);
+  if (viaApi.length) {
+    const dir = `${endpoints.pipeline.runDir}/${stage.id}.batch`;
+    await answerByBatchApi(dir, viaApi, await endpoints.cache(), pass, opts.progress, stage.id);
+  } else if (endpoints.deferring && used.size) {
+    const { units, pending } = await pass();
+    if (pending) {
+      opts.progress.info(`${stage.id}: ${pending} of ${units} unit(s) wait for batch output`);
+      return undefined;
+    }
+  }
+  for (const [name, client] of used) {
+    before.set(name, { ...client.stats() });
+    replicasBefore.set(name, client.replicas());
+  }
   const total = await runner.total?.(ctx);
   const clients = [...used.values()];
   opts.progress.start(stage.id, total, journal?.units ?? 0, () => ({
@@ -260,6 +313,9 @@ async function runStage(job: StageJob, opts: RunOptions): Promise<Manifest> {
       rejectReasons: result.rejectReasons,
     },
     usage,
+    replicas: Object.fromEntries(
+      [...used].map(([name, c]) => [name, replicaUse(c.replicas(), replicasBefore.get(name)!)]),
+    ),
     timings: {
       startedAt: startedAt.toISOString(),
       seconds,
@@ -441,20 +497,55 @@ function stageConfigHash(stage: StageConfig, runner: StageRunner, config: Pipeli
   return sha256(canonicalJson({ version: VERSION, task: stage.task, options, models }));
 }
 
-/** One shared client per endpoint (so concurrency limits hold across stages), started lazily. */
+/**
+ * One shared client per endpoint (so concurrency limits hold across stages), started lazily.
+ * With a batch writer, the clients defer their requests to it and no server is started.
+ */
 class Endpoints {
   #clients = new Map<string, LlmClient>();
   #launched: Launched[] = [];
   #cache: ResponseCache | undefined;
-  constructor(readonly pipeline: PipelineConfig) {}
+  /** Where the clients of Batch API endpoints put their requests during a round. */
+  #sinks = new Map<string, RedirectSink>();
+  constructor(readonly pipeline: PipelineConfig, readonly batch?: BatchWriter) {}
+
+  /** Whether requests go to a batch file instead of a server. */
+  get deferring(): boolean {
+    return this.batch !== undefined;
+  }
+
+  /** Reads batch output into the response cache, reporting the lines that brought nothing. */
+  async importBatch(files: string[], progress: Progress): Promise<void> {
+    reportImport("batch import", await importBatchOutput(files, await this.cache()), progress);
+  }
+
+  /** The stage's endpoints whose requests go to the Batch API (none while exporting). */
+  viaBatchApi(names: string[]): BatchApiEndpoint[] {
+    return names.flatMap((name) => {
+      const sink = this.#sinks.get(name);
+      return sink ? [{ name, decl: this.pipeline.endpoints[name], sink }] : [];
+    });
+  }
+
+  /** The response cache, opened on first use. */
+  async cache(): Promise<ResponseCache> {
+    if (!this.#cache) {
+      const file = this.pipeline.cache!;
+      await writableDir(dirOf(file), `response cache ${file}`);
+      this.#cache = await openCache(file);
+    }
+    return this.#cache;
+  }
 
   async get(name: string): Promise<LlmClient> {
     const existing = this.#clients.get(name);
     if (existing) return existing;
     const decl = this.pipeline.endpoints[name];
     if (!decl) throw new UserError(`expected a declared endpoint, found "${name}"`);
-    let baseUrl = decl.baseUrl;
-    if (!baseUrl) {
+    const sink = !this.batch && decl.batchApi ? new RedirectSink() : undefined;
+    if (sink) this.#sinks.set(name, sink);
+    let baseUrl = this.batch || sink ? [] : decl.baseUrl;
+    if (baseUrl === "") {
       if (!decl.start) {
         throw new UserError(
           `endpoint "${name}": expected a baseUrl (or a "start" command), found an empty baseUrl`,
@@ -464,11 +555,11 @@ class Endpoints {
       this.#launched.push(launched);
       baseUrl = launched.url;
     }
-    if (this.pipeline.cache && !this.#cache) {
-      await writableDir(dirOf(this.pipeline.cache), `response cache ${this.pipeline.cache}`);
-      this.#cache = await openCache(this.pipeline.cache);
-    }
-    const client = createLlmClient({ ...decl, baseUrl }, { cache: this.#cache });
+    const cache = this.pipeline.cache ? await this.cache() : undefined;
+    const client = createLlmClient({ ...decl, baseUrl }, {
+      cache,
+      defer: this.batch ?? sink,
+    });
     this.#clients.set(name, client);
     return client;
   }
@@ -490,7 +581,7 @@ async function printPlan(
 ): Promise<void> {
   progress.info(`pipeline ${config.name} (${config.file}) → ${config.runDir}`);
   for (const [name, e] of Object.entries(config.endpoints)) {
-    const where = withoutUrlSecrets(e.baseUrl, e.baseUrl) ||
+    const where = [e.baseUrl].flat().map((url) => withoutUrlSecrets(url, url)).join(", ") ||
       `started by: ${e.start?.command.join(" ")}`;
     progress.info(`  endpoint ${name}: ${e.model} @ ${where} (concurrency ${e.concurrency})`);
   }

@@ -12,7 +12,7 @@ import { requestSeed } from "../llm/request_seed.ts";
 import { settleAll } from "../llm/settle.ts";
 import { writeFileAtomic } from "../io/jsonl.ts";
 import { pathExists } from "../io/path_exists.ts";
-import type { Completion, LlmClient } from "../llm/types.ts";
+import { type Completion, endpointSlots, type LlmClient } from "../llm/types.ts";
 import type {
   BenchItem,
   Comparison,
@@ -191,8 +191,8 @@ export const evaluateStage: StageRunner<EvaluateOptions, BenchItem, EvalItem> = 
       min: 1,
       runtime: true,
       description:
-        "Items judged at once (default: twice the judge endpoint's concurrency, so its " +
-        "slots never wait for work)",
+        "Items judged at once (default: twice the judge endpoint's concurrency times its " +
+        "replicas, so its slots never wait for work)",
     },
     maxRejectedShare: MAX_REJECTED_SHARE,
     limit: { type: "integer", default: 0, min: 0, description: "Judge only the first N items" },
@@ -245,7 +245,7 @@ export const evaluateStage: StageRunner<EvaluateOptions, BenchItem, EvalItem> = 
     return n;
   },
   concurrency: (ctx) =>
-    ctx.options.concurrency ?? 2 * ctx.llm(ctx.options.judge).endpoint.concurrency,
+    ctx.options.concurrency ?? 2 * endpointSlots(ctx.llm(ctx.options.judge).endpoint),
   async process(item, ctx) {
     const o = ctx.options;
     const ask = asker(ctx.llm(o.judge), item, o);

@@ -9,6 +9,7 @@
 import { requestSeed } from "../llm/request_seed.ts";
 import { MAX_REJECTED_SHARE } from "../options.ts";
 import { settleAll } from "../llm/settle.ts";
+import { endpointSlots } from "../llm/types.ts";
 import type { Pair, Rollout } from "../records.ts";
 import { inputsTotal, type StageContext, type StageRunner } from "../pipeline/stage.ts";
 import {
@@ -86,8 +87,8 @@ export const rolloutStage: StageRunner<RolloutOptions, Pair, Rollout> = {
       min: 1,
       runtime: true,
       description:
-        "Pairs judged at once (default: twice the judge endpoint's concurrency, so its " +
-        "slots never wait for work)",
+        "Pairs judged at once (default: twice the judge endpoint's concurrency times its " +
+        "replicas, so its slots never wait for work)",
     },
     maxRejectedShare: MAX_REJECTED_SHARE,
     weights: {
@@ -121,7 +122,7 @@ export const rolloutStage: StageRunner<RolloutOptions, Pair, Rollout> = {
   },
   total: inputsTotal,
   concurrency: (ctx) =>
-    ctx.options.concurrency ?? 2 * ctx.llm(ctx.options.judge).endpoint.concurrency,
+    ctx.options.concurrency ?? 2 * endpointSlots(ctx.llm(ctx.options.judge).endpoint),
   async process(pair, ctx) {
     if (!isPair(pair)) return { records: [], rejects: [invalidPair(pair)] };
     const o = ctx.options;
