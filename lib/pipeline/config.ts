@@ -56,8 +56,9 @@ export interface PipelineConfig {
 
 export { describeValue };
 
+/** The stage runners a pipeline file may name, by stage name. */
 // deno-lint-ignore no-explicit-any
-type Registry = Record<string, StageRunner<any, any, any>>;
+export type Registry = Record<string, StageRunner<any, any, any>>;
 
 /** The keys of an endpoint declaration, checked the same way in a pipeline file and as flags. */
 export const ENDPOINT_KEYS: Record<string, OptionSpec> = {

@@ -29,8 +29,7 @@ import { lockRunDir } from "./lock.ts";
 import { formatSeconds, type Progress } from "./progress.ts";
 import type { StageContext, StageInput, StageRunner } from "./stage.ts";
 
-// deno-lint-ignore no-explicit-any
-type Registry = Record<string, StageRunner<any, any, any>>;
+import type { Registry } from "./config.ts";
 
 /** A stage's manifest: written atomically once the stage is complete. */
 export interface Manifest {
