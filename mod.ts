@@ -1,6 +1,23 @@
 /**
  * j1kit: the J1 recipe (training LLM-as-a-Judge models to think, with RL on verifiable
  * rewards) as a toolkit. The public API for notebooks and scripts.
+ *
+ * Where to start: {@linkcode runPipelineFile} runs a pipeline file (the stages in
+ * {@linkcode stages}: seeds, pairs, synth, handoff, rollout, evaluate, scoreboard);
+ * {@linkcode parseJudgment} reads a judge's output, {@linkcode scorePairGroups} turns a pair's
+ * sampled judgments into rewards and GRPO advantages, {@linkcode summarize} computes a
+ * benchmark's metrics, {@linkcode startRewardServer} serves the reward to a trainer, and
+ * {@linkcode startSim} starts the built-in OpenAI-compatible simulator to try it all offline.
+ *
+ * @example Reading a judgment
+ * ```ts
+ * import { parseJudgment } from "@j1kit/j1kit";
+ * import assert from "node:assert/strict";
+ *
+ * const judgment = parseJudgment("pairwise", "<think>A answers the question.</think> [[A]]");
+ * assert.equal(judgment.verdict, "A");
+ * assert.equal(judgment.thought, "A answers the question.");
+ * ```
  * @module
  */
 export * from "./lib/records.ts";
