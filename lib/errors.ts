@@ -6,8 +6,11 @@
 
 /** Where in a file something went wrong (1-based line and column). */
 export interface Location {
+  /** The file's path (or URL) as the user gave it. */
   file: string;
+  /** 1-based line; absent when the whole file is meant. */
   line?: number;
+  /** 1-based column; shown only with a line. */
   col?: number;
 }
 
@@ -19,10 +22,13 @@ export function formatLocation(loc: Location): string {
 
 /** An error caused by the user's input (config, data, flags): exit code 2 by default. */
 export class UserError extends Error {
+  /** The class name, shown before the message. */
   override name = "UserError";
   /** Exit code a CLI should use. */
   exitCode: number;
+  /** Where in the user's input the mistake is, when known. */
   loc?: Location;
+  /** Builds the error; with `loc`, the message starts with `file:line:col: `. */
   constructor(
     message: string,
     options: { loc?: Location; exitCode?: number; cause?: unknown } = {},
@@ -37,8 +43,11 @@ export class UserError extends Error {
 
 /** Several user errors found at once (e.g. every validation error of a pipeline file). */
 export class UserErrors extends UserError {
+  /** The class name, shown before the message. */
   override name = "UserErrors";
+  /** Every error found, in file order. */
   errors: UserError[];
+  /** Joins the errors' messages one a line. */
   constructor(errors: UserError[]) {
     super(errors.map((e) => e.message).join("\n"));
     this.errors = errors;
@@ -47,9 +56,13 @@ export class UserErrors extends UserError {
 
 /** An endpoint failed for good (after retries): names the URL and what it answered. */
 export class EndpointError extends Error {
+  /** The class name, shown before the message. */
   override name = "EndpointError";
+  /** The endpoint's URL. */
   endpoint: string;
+  /** The HTTP status it answered with; absent when no response came (timeout, refused). */
   status?: number;
+  /** Builds the error; the message starts with the endpoint's URL. */
   constructor(
     endpoint: string,
     message: string,

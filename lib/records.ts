@@ -11,7 +11,9 @@
 
 /** One chat message, as OpenAI-compatible servers take it. */
 export interface Message {
+  /** Who wrote it; `system` only as the first message. */
   role: "system" | "user" | "assistant";
+  /** The message text. */
   content: string;
 }
 
@@ -30,7 +32,9 @@ export interface SeedPrompt {
   id: string;
   /** Where it came from, e.g. `wildchat` or a file name. */
   source: string;
+  /** Chat or verifiable: decides which synth method answers it. */
   kind: SeedKind;
+  /** What the user asked. */
   instruction: Instruction;
   /** Gold answer for verifiable prompts (bare, not boxed). */
   reference?: string;
@@ -62,15 +66,25 @@ export interface PairProvenance {
 
 /** A preference pair with a known better response. */
 export interface Pair {
+  /** Content hash of the seed id and both responses. */
   id: string;
+  /** The `SeedPrompt.id` it was made from. */
   seedId: string;
+  /** The seed's `source`, carried along for per-source reports. */
   source: string;
+  /** The seed's kind. */
   kind: SeedKind;
+  /** The seed's instruction, or a given dataset's. */
   instruction: Instruction;
+  /** The better response. */
   chosen: string;
+  /** The worse response. */
   rejected: string;
+  /** The seed's gold answer (verifiable pairs). */
   reference?: string;
+  /** Which recipe made the pair. */
   method: PairMethod;
+  /** Audit trail: model, modified instruction, sampled answers. */
   provenance: PairProvenance;
 }
 
@@ -93,7 +107,9 @@ export type PointwiseTarget = "chosen" | "rejected";
 export interface JudgeTask {
   /** Stable content hash of (pairId, mode, template, order | target). */
   id: string;
+  /** The `Pair.id` the task judges. */
   pairId: string;
+  /** Judge output format the template asks for. */
   mode: Mode;
   /** Template name, e.g. `thinking` or `plan-execute`. */
   template: string;
@@ -101,6 +117,7 @@ export interface JudgeTask {
   order?: Order;
   /** Pointwise: which response is scored. */
   target?: PointwiseTarget;
+  /** The rendered prompt, ready to send. */
   messages: Message[];
   /** Pairwise: the position of the chosen response. Pointwise: the target. */
   label: Verdict | PointwiseTarget;
@@ -120,17 +137,25 @@ export type ParseErrorCode =
 
 /** Token usage of one request (or the share of one sample). */
 export interface Usage {
+  /** Tokens of the prompt. */
   promptTokens: number;
+  /** Tokens of the completion. */
   completionTokens: number;
 }
 
 /** One sampled judgment, parsed and scored. */
 export interface Rollout {
+  /** The `JudgeTask.id` sampled. */
   taskId: string;
+  /** The `Pair.id` judged. */
   pairId: string;
+  /** The task's mode. */
   mode: Mode;
+  /** The task's template name. */
   template: string;
+  /** The task's order (pairwise modes). */
   order?: Order;
+  /** The task's target (pointwise). */
   target?: PointwiseTarget;
   /** Sample index within the task's group (0..G-1). */
   sample: number;
@@ -140,9 +165,11 @@ export interface Rollout {
   thought: string;
   /** Tokens of the thought with the trainer model's tokenizer (when the stage names one). */
   thoughtTokens?: number;
+  /** Pairwise modes: the position the judge picked; absent when unparseable. */
   verdict?: Verdict;
   /** Pairwise-scores and pairwise-verdict-scores: `{A, B}`; pointwise: `{score}`. */
   scores?: Record<string, number>;
+  /** Why the text could not be parsed; absent when it could. */
   parseError?: ParseErrorCode;
   /** Weighted sum of the components. */
   reward: number;
@@ -150,6 +177,7 @@ export interface Rollout {
   rewards: Record<string, number>;
   /** GRPO group advantage. */
   advantage: number;
+  /** Tokens this sample used (its share of a request that sampled several). */
   usage?: Usage;
 }
 
@@ -157,7 +185,9 @@ export interface Rollout {
 export interface Comparison {
   /** Unique within the item, e.g. `0`, or `1,2` (RM-Bench chosen style 1 vs rejected style 2). */
   key: string;
+  /** The better response. */
   chosen: string;
+  /** The worse response. */
   rejected: string;
   /**
    * The order the benchmark's file shows the two responses in: `BA` when its first response is
@@ -173,8 +203,11 @@ export interface BenchItem {
   benchmark: string;
   /** Subset (or category) the official rule groups by, e.g. `alpacaeval-easy`, `Knowledge`. */
   subset: string;
+  /** Unique within the benchmark, as the dataset names the item. */
   itemId: string;
+  /** What the responses answer. */
   instruction: Instruction;
+  /** The comparisons the benchmark's rule scores the item by. */
   comparisons: Comparison[];
   /** Benchmark-specific fields the official rule needs (e.g. RewardBench 2 `ties` kind). */
   meta?: Record<string, unknown>;
@@ -182,6 +215,7 @@ export interface BenchItem {
 
 /** One comparison, judged: every sample in every order (pairwise) or every score (pointwise). */
 export interface ComparisonResult {
+  /** The `Comparison.key` judged. */
   key: string;
   /**
    * Pairwise modes: per order, per sample, the position the judge picked (`null` = unparseable).
@@ -214,9 +248,14 @@ export interface ComparisonResult {
 
 /** One benchmark item, judged. */
 export interface EvalItem {
+  /** The `BenchItem.benchmark` it was loaded as. */
   benchmark: string;
+  /** The item's subset. */
   subset: string;
+  /** The item's id. */
   itemId: string;
+  /** One result per comparison, in the item's order. */
   results: ComparisonResult[];
+  /** The `BenchItem.meta`, kept for the benchmark's rule. */
   meta?: Record<string, unknown>;
 }

@@ -311,7 +311,7 @@ export function officialScores(
  * const s = summarize([item("1", "A"), item("2", "B")]);
  * assert.equal(s.overall.accuracy, 0.5);
  * assert.equal(s.official.judgebench_score, 50);
- * assert.equal(s.j1.j1_score, 50);
+ * assert.equal(s.j1?.j1_score, 50);
  * ```
  */
 export function summarize(

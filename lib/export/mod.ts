@@ -5,6 +5,7 @@
  */
 export {
   openVerlWriter,
+  type ParquetColumn,
   VERL_SCHEMA,
   type VerlExport,
   type VerlRow,

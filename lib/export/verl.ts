@@ -9,7 +9,7 @@
  * @module
  */
 import { type AsyncBuffer, parquetMetadataAsync, parquetReadObjects } from "hyparquet";
-import { ByteWriter, ParquetWriter, type SchemaElement } from "hyparquet-writer";
+import { ByteWriter, ParquetWriter } from "hyparquet-writer";
 import { isDeepStrictEqual } from "node:util";
 import { openJsonlWriter } from "../io/jsonl.ts";
 import { fileBuffer, jsonSafe } from "../io/parquet.ts";
@@ -74,7 +74,24 @@ export function verlRow(task: JudgeTask, index: number, split = "train"): VerlRo
   };
 }
 
-const text = (name: string, repetition: "REQUIRED" | "OPTIONAL" = "REQUIRED"): SchemaElement => ({
+/**
+ * One element of a Parquet schema, as hyparquet-writer takes it: the part of its `SchemaElement`
+ * the verl layout uses (a group has `num_children`, a leaf column a `type`).
+ */
+export interface ParquetColumn {
+  /** The column's (or group's) name. */
+  name: string;
+  /** A leaf column's physical type. */
+  type?: "BYTE_ARRAY" | "INT64";
+  /** `UTF8` marks a byte array as text; `LIST` marks the group of a list. */
+  converted_type?: "UTF8" | "LIST";
+  /** Whether a value must be present, may be null, or repeats (a list's elements). */
+  repetition_type?: "REQUIRED" | "OPTIONAL" | "REPEATED";
+  /** A group's number of direct children. */
+  num_children?: number;
+}
+
+const text = (name: string, repetition: "REQUIRED" | "OPTIONAL" = "REQUIRED"): ParquetColumn => ({
   name,
   type: "BYTE_ARRAY",
   converted_type: "UTF8",
@@ -82,7 +99,7 @@ const text = (name: string, repetition: "REQUIRED" | "OPTIONAL" = "REQUIRED"): S
 });
 
 /** The Parquet schema of {@linkcode VerlRow} (`prompt` in the standard 3-level LIST layout). */
-export const VERL_SCHEMA: SchemaElement[] = [
+export const VERL_SCHEMA: ParquetColumn[] = [
   { name: "root", num_children: 5 },
   text("data_source"),
   { name: "prompt", repetition_type: "REQUIRED", converted_type: "LIST", num_children: 1 },

@@ -70,8 +70,11 @@ function clip(value: unknown): string {
 
 /** One response to score. */
 export interface LabelledResponse {
+  /** What the response is a judgment of: mode, order or target, the right answer. */
   label: TaskLabel;
+  /** The text the judge wrote. */
   text: string;
+  /** The server's separate reasoning field, when it splits one out. */
   reasoning?: string;
 }
 

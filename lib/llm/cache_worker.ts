@@ -5,7 +5,6 @@
  * batch is one transaction, each response one row (cached whole or not at all).
  * @module
  */
-/// <reference lib="deno.worker" />
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { Bloom } from "./bloom.ts";
 
@@ -59,9 +58,18 @@ let connection: Connection | undefined;
 /** SELECTs of the earlier layout by number of keys. */
 const legacySelects = new Map<number, StatementSync>();
 
-const reply = (message: CacheReply) => self.postMessage(message);
+/**
+ * The worker's global scope, typed here rather than with `/// <reference lib="deno.worker" />`,
+ * which would change the global types of every program importing the package.
+ */
+const scope = self as unknown as {
+  postMessage(message: CacheReply, transfer?: Transferable[]): void;
+  onmessage: ((event: MessageEvent<CacheRequest>) => void) | null;
+};
 
-self.onmessage = (event: MessageEvent<CacheRequest>) => {
+const reply = (message: CacheReply) => scope.postMessage(message);
+
+scope.onmessage = (event: MessageEvent<CacheRequest>) => {
   const request = event.data;
   /** What was being done, for the failure's message. */
   let doing = "";
@@ -69,7 +77,7 @@ self.onmessage = (event: MessageEvent<CacheRequest>) => {
     if ("open" in request) {
       connection = open(request.open);
       const keys = keyFilter(connection);
-      self.postMessage(
+      scope.postMessage(
         { opened: true, keys: keys?.bits, legacy: connection.legacy },
         keys ? [keys.bits.buffer] : [],
       );

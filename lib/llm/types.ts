@@ -8,12 +8,14 @@ import type { ReplicaStats } from "./replicas.ts";
 
 /** A named OpenAI-compatible endpoint, as declared in a pipeline file or built from CLI flags. */
 export interface EndpointConfig {
+  /** The name stages refer to it by (the pipeline file's `endpoints` key). */
   name: string;
   /**
    * e.g. `http://127.0.0.1:8000/v1`, or a list of replicas of the same model (each request
    * goes to the least-loaded healthy one).
    */
   baseUrl: string | string[];
+  /** The model name sent with every request. */
   model: string;
   /** Name of the environment variable holding the API key (never the key itself). */
   apiKeyEnv?: string;
@@ -33,11 +35,15 @@ export interface EndpointConfig {
 export interface SampleParams {
   /** Number of samples wanted (default 1). */
   n?: number;
+  /** Sampling temperature (`temperature`). */
   temperature?: number;
+  /** Nucleus sampling mass (`top_p`). */
   topP?: number;
+  /** Completion token cap (`max_tokens`). */
   maxTokens?: number;
   /** Base seed; sample i uses `seed + i` (vLLM's rule for children of an `n` request). */
   seed?: number;
+  /** Stop strings (`stop`). */
   stop?: string[];
   /** Extra body keys sent as-is (e.g. `top_k`, `chat_template_kwargs`). */
   extra?: Record<string, unknown>;
@@ -49,6 +55,7 @@ export interface Completion {
   text: string;
   /** Server-split reasoning (`reasoning` or `reasoning_content`), if any. */
   reasoning?: string;
+  /** Why generation ended, as the server says (`stop`, `length`, …). */
   finishReason?: string;
   /** This sample's share of the request's usage. */
   usage: Usage;
@@ -64,9 +71,13 @@ export interface LlmStats {
   samples: number;
   /** Samples answered from the response cache instead. */
   cacheHits: number;
+  /** Requests retried (each retry also counts in `requests`). */
   retries: number;
+  /** Requests that failed for good, after their retries. */
   failures: number;
+  /** Prompt tokens, summed over requests. */
   promptTokens: number;
+  /** Completion tokens, summed over samples. */
   completionTokens: number;
 }
 
@@ -93,9 +104,11 @@ export interface Activity {
 
 /** The one LLM client. */
 export interface LlmClient {
+  /** The endpoint this client sends to. */
   readonly endpoint: EndpointConfig;
   /** Returns `params.n` (default 1) completions for one prompt; element i is sample i. */
   complete(messages: Message[], params?: SampleParams): Promise<Completion[]>;
+  /** The counters so far. */
   stats(): LlmStats;
   /** Requests in flight and waiting to retry, for progress lines. */
   activity(): Activity;

@@ -17,15 +17,13 @@ import {
   loadPipeline,
   optionProblem,
   type PipelineConfig,
+  type Registry,
   runDirProblem,
 } from "./config.ts";
 import { StageStopped } from "./execute.ts";
 import { createProgress, type Progress } from "./progress.ts";
 import { runPipeline, type StageOutcome } from "./run.ts";
 import type { StageRunner } from "./stage.ts";
-
-// deno-lint-ignore no-explicit-any
-type Registry = Record<string, StageRunner<any, any, any>>;
 
 /** The progress display for this terminal. */
 export function terminalProgress(): Progress {

@@ -28,6 +28,7 @@ export interface EndpointStart {
 
 /** An endpoint as declared in the pipeline file. */
 export interface EndpointDecl extends EndpointConfig {
+  /** How to start a local server when `baseUrl` is empty; not used when it is set. */
   start?: EndpointStart;
   /** Send the stages' requests through the OpenAI Batch API of `baseUrl` (half price, ≤ 24 h). */
   batchApi?: boolean;
@@ -37,31 +38,39 @@ export interface EndpointDecl extends EndpointConfig {
 
 /** One stage as declared. */
 export interface StageConfig {
+  /** Unique within the pipeline: names the stage's files and its output as an input. */
   id: string;
+  /** The runner's name in the stage registry, e.g. `rollout`. */
   task: string;
   /** Other stage ids, file paths or URLs. */
   inputs: string[];
   /** Options with defaults filled in. */
   options: Record<string, unknown>;
+  /** Where the stage is declared in the pipeline file, for error messages. */
   loc: Location;
 }
 
 /** A validated pipeline. */
 export interface PipelineConfig {
+  /** The pipeline file's path. */
   file: string;
+  /** The run's name (the default run directory's last part). */
   name: string;
   /** Run directory (default `runs/<name>`). */
   runDir: string;
   /** Response cache file (default `<runDir>/cache.sqlite`), or null for none. */
   cache: string | null;
+  /** The declared endpoints, by name. */
   endpoints: Record<string, EndpointDecl>;
+  /** The stages, in the order they run. */
   stages: StageConfig[];
 }
 
 export { describeValue };
 
+/** The stage runners a pipeline file may name, by stage name. */
 // deno-lint-ignore no-explicit-any
-type Registry = Record<string, StageRunner<any, any, any>>;
+export type Registry = Record<string, StageRunner<any, any, any>>;
 
 /** The keys of an endpoint declaration, checked the same way in a pipeline file and as flags. */
 export const ENDPOINT_KEYS: Record<string, OptionSpec> = {

@@ -15,9 +15,13 @@ const NOTHING: UnitResult<never> = { records: [], rejects: [] };
 
 /** Where a stage's files live. */
 export interface StagePaths {
+  /** `<stage>.jsonl`: the records, in unit order. */
   output: string;
+  /** `<stage>.rejects.jsonl`: the dropped records with their reasons. */
   rejects: string;
+  /** `<stage>.journal`: units done and file sizes, for resuming after a kill. */
   journal: string;
+  /** `<stage>.manifest.json`: written once the stage is complete. */
   manifest: string;
   /** A note `{message, at}` written when the stage stopped on an error (removed on success). */
   failed: string;

@@ -38,24 +38,33 @@ import { lockRunDir } from "./lock.ts";
 import { formatSeconds, type Progress } from "./progress.ts";
 import type { StageContext, StageInput, StageRunner } from "./stage.ts";
 
-// deno-lint-ignore no-explicit-any
-type Registry = Record<string, StageRunner<any, any, any>>;
+import type { Registry } from "./config.ts";
 
 /** A stage's manifest: written atomically once the stage is complete. */
 export interface Manifest {
+  /** Marks the file as a j1kit manifest. */
   tool: "j1kit";
+  /** The j1kit version that wrote it; part of `configHash`, so an upgrade re-runs the stage. */
   version: string;
+  /** The stage's id. */
   stage: string;
+  /** The stage's runner name. */
   task: string;
+  /** sha256 of the version, task, options and endpoint models: a change re-runs the stage. */
   configHash: string;
   /** The stage's options as configured (endpoint names, never keys). */
   options?: Record<string, unknown>;
+  /** Each input as written in the pipeline file, with the sha256 of its content. */
   inputs: { ref: string; hash: string }[];
   /** sha256 of the output JSONL. */
   outputHash: string;
+  /** The output JSONL's path. */
   output: string;
+  /** The rejects JSONL's path. */
   rejects: string;
+  /** The stage's artifact folder (exports, reports). */
   dir: string;
+  /** Units processed, records written, records rejected (in all and by reason). */
   counts: {
     units: number;
     records: number;
@@ -77,15 +86,22 @@ export interface Manifest {
     finishSeconds: number;
     resumedAfterUnits: number;
   };
+  /** What the runner's `finish` returned (e.g. metrics, export paths). */
   summary: Record<string, unknown>;
 }
 
 /** What happened to one stage. */
 export interface StageOutcome {
+  /** The stage's id. */
   id: string;
-  /** `pending`: a batch export left units waiting for batch output (no manifest). */
+  /**
+   * Skipped as complete, run, continued after a kill, not run (`only`, a dry run), or `pending`:
+   * a batch export left units waiting for batch output (no manifest).
+   */
   status: "up-to-date" | "ran" | "resumed" | "not-selected" | "pending";
+  /** The stage's manifest, when it has one (absent for a dry run). */
   manifest?: Manifest;
+  /** The stage's files. */
   paths: StagePaths;
 }
 
@@ -99,6 +115,7 @@ export interface RunOptions {
   force?: string[];
   /** Print the plan and run nothing. */
   dryRun?: boolean;
+  /** Where stage starts, counts and end lines are reported (a terminal, or nothing). */
   progress: Progress;
   /** Artifact folder of a stage (default `<runDir>/<stageId>`). */
   artifactDir?: (stageId: string) => string;

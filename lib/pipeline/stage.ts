@@ -16,6 +16,7 @@ import type { LlmClient } from "../llm/types.ts";
 export interface StageInput {
   /** As written in the pipeline file or on the command line. */
   ref: string;
+  /** Another stage's output, a local file, or an `http(s)://`/`hf://` URL. */
   kind: "stage" | "file" | "url";
   /** The stage's output file, the file path, or the URL. */
   location: string;
@@ -33,20 +34,27 @@ export interface StageInput {
 export interface Reject {
   /** A short code, counted in the manifest (e.g. `duplicate`, `identical_answers`). */
   reason: string;
+  /** More about the reason, for a person reading the rejects file. */
   detail?: string;
+  /** The dropped record (or input row) itself. */
   record: unknown;
 }
 
 /** What one unit produced. */
 export interface UnitResult<R> {
+  /** The records to write, in order. */
   records: R[];
+  /** The records dropped, with reasons. */
   rejects: Reject[];
 }
 
 /** Everything a stage may use while it runs. */
 export interface StageContext<O> {
+  /** The stage's id in the pipeline file (its output file's name). */
   stageId: string;
+  /** The stage's options, validated against the runner's `options` spec. */
   options: O;
+  /** The stage's inputs, in the order the pipeline file lists them. */
   inputs: StageInput[];
   /** The client for a declared endpoint (usage is counted for this stage). */
   llm(endpoint: string): LlmClient;
@@ -76,8 +84,11 @@ export interface UnitQuota<U, R> {
 
 /** A named stage runner. */
 export interface StageRunner<O = Record<string, unknown>, U = unknown, R = unknown> {
+  /** The runner's name: `task` in the pipeline file, and `deno task <task>` for its CLI. */
   task: string;
+  /** One line for `--help` and the pipeline file's error messages. */
   description: string;
+  /** The options the stage takes: types, defaults, checks. */
   options: OptionsSpec;
   /** False when `process` keeps state across units: the stage then restarts instead of resuming. */
   resumable?: boolean;

@@ -10,22 +10,33 @@ import type { EvalItem } from "../records.ts";
 
 /** Everything a report renders. */
 export interface ReportInput {
+  /** The page's heading. */
   title: string;
+  /** The benchmark's adapter name, e.g. `judgebench`. */
   benchmark: string;
+  /** The judge's model name. */
   model: string;
+  /** The judge's output format (`Mode`). */
   mode: string;
+  /** The judge prompt's template name. */
   template: string;
+  /** Samples drawn per comparison and order. */
   samples: number;
+  /** The benchmark's metrics, overall and per subset. */
   summary: Summary;
   /** Thought length in characters of every sample. */
   thoughtLengths: number[];
+  /** A-preference and flip rates per subset. */
   positionBias: PositionBias[];
+  /** Metric-by-metric deltas against a baseline run, and which exceed `maxDrop` points. */
   comparison?: { rows: ComparisonRow[]; regressions: string[]; maxDrop: number };
+  /** When the report was written (ISO 8601), shown in the footer. */
   generatedAt: string;
 }
 
 /** Position bias of one subset. */
 export interface PositionBias {
+  /** The benchmark's subset name. */
   subset: string;
   /** Share of parsed pairwise verdicts that are `A` (0.5 = no position preference). */
   aRate: number | null;

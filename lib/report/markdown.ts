@@ -44,7 +44,7 @@ function table(t: ReportTable): string {
  *   samples: 1, thoughtLengths: [], positionBias: [], generatedAt: "2026-01-01T00:00:00Z",
  *   summary: { overall: { n: 4, accuracy: 0.75, agreement: null }, subsets: {}, official: {} },
  * });
- * assert.ok(md.includes("| overall | 4 | 75.0 | – |"));
+ * assert.ok(md.includes("| overall | 4 | 75.0 [n/a] | – |"));
  * ```
  */
 export function renderMarkdown(r: ReportInput): string {

@@ -46,8 +46,7 @@ export function shingles(text: string, size = 5): string[] {
  * @example
  * ```ts
  * import { minHash, shingles } from "./minhash.ts";
- * import { fmix32 } from "../hash32.ts";
-import { KeyTable, StringList } from "./table.ts";
+ * import { fmix32, fnv1a } from "../hash32.ts";
  * import assert from "node:assert/strict";
  * const text = "one two three four five six";
  * const salt = fmix32(1);
