@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { readUntil } from "./helpers/read_until.ts";
 import type { TaskLabel } from "../lib/judge/label.ts";
-import type { Order, Verdict } from "../lib/records.ts";
+import type { Verdict } from "../lib/records.ts";
 import { responseText, stripSpecialTokens } from "../lib/serve/response_text.ts";
 import { rewardConfigFromFlags } from "../lib/serve/reward_config_from_flags.ts";
 import {
@@ -9,18 +9,10 @@ import {
   type RewardServerOptions,
   startRewardServer,
 } from "../lib/serve/server.ts";
+import { judgment, pairwiseLabel } from "./helpers/labels.ts";
 
-/** The label of one order of a pairwise pair whose chosen response is the first one shown in AB. */
-const label = (pairId: string, order: Order): TaskLabel => ({
-  taskId: `${pairId}-${order}`,
-  pairId,
-  mode: "pairwise",
-  template: "thinking",
-  order,
-  label: order === "AB" ? "A" : "B",
-});
-
-const judge = (v: Verdict) => `<think>Comparing both.</think>\n<answer> [[${v}]] </answer>`;
+const label = pairwiseLabel;
+const judge = judgment;
 
 const both = { weights: { correct: 1, consistent: 1 }, consistency: "by-sample" } as const;
 

@@ -1,29 +1,14 @@
 import assert from "node:assert/strict";
 import type { TaskLabel } from "../lib/judge/label.ts";
-import type { PointwiseTarget } from "../lib/records.ts";
 import { floatJson } from "../lib/serve/float_json.ts";
 import { type RewardServerOptions, startRewardServer } from "../lib/serve/server.ts";
+import { judgment, pairwiseLabel, pointwiseLabel } from "./helpers/labels.ts";
 
-const pointwise = (pairId: string, target: PointwiseTarget): TaskLabel => ({
-  taskId: `${pairId}-${target}`,
-  pairId,
-  mode: "pointwise",
-  template: "thinking",
-  target,
-  label: target,
-});
-
-const pairwise = (pairId: string, order: "AB" | "BA"): TaskLabel => ({
-  taskId: `${pairId}-${order}`,
-  pairId,
-  mode: "pairwise",
-  template: "thinking",
-  order,
-  label: order === "AB" ? "A" : "B",
-});
+const pointwise = pointwiseLabel;
+const pairwise = pairwiseLabel;
 
 const scored = (score: number) => `<think>Judged alone.</think>\n<score> ${score} </score>`;
-const verdict = (v: "A" | "B") => `<think>Both read.</think>\n<answer> [[${v}]] </answer>`;
+const verdict = judgment;
 
 async function withServer(
   options: RewardServerOptions,
