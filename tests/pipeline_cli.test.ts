@@ -1,31 +1,20 @@
 import assert from "node:assert/strict";
+import { captured } from "./helpers/captured.ts";
 import { runStageCli } from "../lib/pipeline/cli.ts";
 import { seedsStage } from "../lib/stages/seeds.ts";
 import { evaluateStage } from "../lib/stages/evaluate.ts";
 import { StageStopped } from "../lib/pipeline/execute.ts";
 import { EndpointError, UserError } from "../lib/errors.ts";
 
-/** Runs `fn` with `console.error` captured; returns its result and what it printed. */
-async function captured(fn: () => Promise<number>): Promise<{ code: number; err: string }> {
-  const lines: string[] = [];
-  const original = console.error;
-  console.error = (...args: unknown[]) => lines.push(args.join(" "));
-  try {
-    return { code: await fn(), err: lines.join("\n") };
-  } finally {
-    console.error = original;
-  }
-}
-
 Deno.test("stage CLI: an empty or root --out is refused before anything is written", async () => {
   for (const out of ["", "/"]) {
-    const { code, err } = await captured(() =>
+    const { code, stderr: err } = await captured(() =>
       runStageCli(seedsStage, ["--input", "fixtures/seeds/chat.jsonl", "--out", out])
     );
     assert.equal(code, 2);
     assert.match(err, /^--out: expected a folder path \(not empty, not the root folder\)/);
   }
-  const { code, err } = await captured(() =>
+  const { code, stderr: err } = await captured(() =>
     runStageCli(seedsStage, ["--input", "fixtures/seeds/chat.jsonl", "--cache", ""])
   );
   assert.equal(code, 2);
@@ -33,7 +22,7 @@ Deno.test("stage CLI: an empty or root --out is refused before anything is writt
 });
 
 Deno.test("stage CLI: a bad --baseline is refused before the first request", async () => {
-  const { code, err } = await captured(() =>
+  const { code, stderr: err } = await captured(() =>
     runStageCli(evaluateStage, [
       ...["--benchmark", "llmbar", "--data", "fixtures/bench/llmbar"],
       ...["--base-url", "http://127.0.0.1:9/v1", "--model", "m", "--baseline", "README.md"],

@@ -1,22 +1,11 @@
 import assert from "node:assert/strict";
+import { captured } from "./helpers/captured.ts";
 import { runPipelineCli, runStageCli } from "../lib/pipeline/cli.ts";
 import { rolloutStage } from "../lib/stages/rollout.ts";
 import { seedsStage } from "../lib/stages/seeds.ts";
 import { stages } from "../lib/stages/mod.ts";
 
 const CHAT = new URL("../fixtures/seeds/chat.jsonl", import.meta.url).pathname;
-
-/** Runs a CLI in-process; returns its exit code and what it printed to stderr. */
-async function captured(run: () => Promise<number>): Promise<{ code: number; stderr: string }> {
-  const errors: string[] = [];
-  const original = console.error;
-  console.error = (...args: unknown[]) => errors.push(args.join(" "));
-  try {
-    return { code: await run(), stderr: errors.join("\n") };
-  } finally {
-    console.error = original;
-  }
-}
 
 Deno.test("stage CLI: an --out that cannot be a folder is a message and exit 2", async () => {
   const dir = await Deno.makeTempDir();
