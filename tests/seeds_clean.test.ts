@@ -7,8 +7,8 @@ import { dedupeSeeds, normalizeText } from "../lib/seeds/dedupe.ts";
 import { guessLanguage, type LanguageGuess } from "../lib/seeds/language.ts";
 import { mapSeed } from "../lib/seeds/map.ts";
 import { lshParams, minHash, NearDuplicateIndex, shingles } from "../lib/seeds/minhash.ts";
-import { type KindReport, mixSeeds } from "../lib/seeds/mix.ts";
-import { BottomK, sampleKey, sampleSeeds } from "../lib/seeds/sample.ts";
+import { distinctSample, type KindReport } from "../lib/seeds/distinct.ts";
+import { sampleKey } from "../lib/seeds/sample.ts";
 
 const FIXTURES = new URL("../fixtures/seeds/", import.meta.url).pathname;
 
@@ -128,47 +128,51 @@ Deno.test("dedupeSeeds: exact (normalized) and near duplicates, first kept", asy
   assert.deepEqual(exactOnly.map((s) => s.id), ["a", "c", "d", "f"]);
 });
 
-Deno.test("BottomK: keeps the k smallest keys, any input order", () => {
-  const keys = Array.from({ length: 50 }, (_, i) => sampleKey(7, `id${i}`));
-  const expected = [...keys].sort().slice(0, 5);
-  for (const order of [keys, keys.toReversed()]) {
-    const bottom = new BottomK<string>(5);
-    for (const key of order) bottom.offer(key, key);
-    assert.deepEqual(bottom.sorted(), expected);
-  }
-  const none = new BottomK<string>(0);
-  none.offer("a", "a");
-  assert.deepEqual(none.sorted(), []);
-  assert.throws(() => new BottomK(-1), RangeError);
-});
+/** A sample (a number) or a mix (quotas per kind) without de-duplication. */
+const sampled = (
+  seeds: SeedPrompt[] | (() => AsyncIterable<SeedPrompt>),
+  quotas: number | Partial<Record<SeedKind, number>>,
+  seed: number,
+  onReport?: (r: Partial<Record<SeedKind, KindReport>>) => void,
+) =>
+  Array.fromAsync(
+    distinctSample(typeof seeds === "function" ? seeds : () => seeds, {
+      quotas,
+      seed,
+      dedupe: false,
+      onReport,
+    }),
+  );
 
-Deno.test("sampleSeeds: deterministic by seed, independent of input order", async () => {
+Deno.test("a sample: the smallest sampling keys, by seed, whatever the input order", async () => {
   const seeds = many(100);
-  const one = await Array.fromAsync(sampleSeeds(stream(seeds), { k: 10, seed: 1 }));
-  const reversed = await Array.fromAsync(sampleSeeds(seeds.toReversed(), { k: 10, seed: 1 }));
-  const other = await Array.fromAsync(sampleSeeds(seeds, { k: 10, seed: 2 }));
+  const one = await sampled(() => stream(seeds), 10, 1);
+  const reversed = await sampled(seeds.toReversed(), 10, 1);
+  const other = await sampled(seeds, 10, 2);
   assert.equal(one.length, 10);
   assert.deepEqual(reversed, one);
   assert.notDeepEqual(other.map((s) => s.id), one.map((s) => s.id));
   const keys = one.map((s) => sampleKey(1, s.id));
-  assert.deepEqual(keys, [...keys].sort());
-  assert.equal((await Array.fromAsync(sampleSeeds(many(3), { k: 10, seed: 1 }))).length, 3);
+  assert.deepEqual(keys, seeds.map((s) => sampleKey(1, s.id)).sort().slice(0, 10));
+  assert.equal((await sampled(many(3), 10, 1)).length, 3);
+  assert.deepEqual(await sampled(many(3), 0, 1), []);
 });
 
-Deno.test("mixSeeds: quotas per kind, shortfalls reported", async () => {
+Deno.test("a mix: quotas per kind, shortfalls reported", async () => {
   const seeds = [...many(30, "chat"), ...many(4, "verifiable")];
   let report: Partial<Record<SeedKind, KindReport>> | undefined;
-  const kept = await Array.fromAsync(mixSeeds(stream(seeds), {
-    quotas: { chat: 10, verifiable: 5 },
-    seed: 3,
-    onReport: (r) => (report = r),
-  }));
+  const kept = await sampled(
+    () => stream(seeds),
+    { chat: 10, verifiable: 5 },
+    3,
+    (r) => (report = r),
+  );
   assert.deepEqual(report, {
     chat: { quota: 10, available: 30, kept: 10, shortfall: 0 },
     verifiable: { quota: 5, available: 4, kept: 4, shortfall: 1 },
   });
   assert.equal(kept.length, 14);
-  const chatSample = await Array.fromAsync(sampleSeeds(many(30, "chat"), { k: 10, seed: 3 }));
+  const chatSample = await sampled(many(30, "chat"), 10, 3);
   assert.deepEqual(
     kept.filter((s) => s.kind === "chat").map((s) => s.id),
     chatSample.map((s) => s.id),
@@ -176,9 +180,7 @@ Deno.test("mixSeeds: quotas per kind, shortfalls reported", async () => {
   const keys = kept.map((s) => sampleKey(3, s.id));
   assert.deepEqual(keys, [...keys].sort());
   let dropped: Partial<Record<SeedKind, KindReport>> | undefined;
-  const chatOnly = await Array.fromAsync(
-    mixSeeds(seeds, { quotas: { chat: 2 }, seed: 3, onReport: (r) => (dropped = r) }),
-  );
+  const chatOnly = await sampled(seeds, { chat: 2 }, 3, (r) => (dropped = r));
   assert.deepEqual(chatOnly.map((s) => s.kind), ["chat", "chat"]);
   assert.deepEqual(dropped?.verifiable, { quota: 0, available: 4, kept: 0, shortfall: 0 });
 });

@@ -3,14 +3,18 @@ import { parsePipeline } from "../lib/pipeline/config.ts";
 import { createProgress } from "../lib/pipeline/progress.ts";
 import { runPipeline } from "../lib/pipeline/run.ts";
 import { seedsStage } from "../lib/stages/seeds.ts";
-import type { Reject } from "../lib/pipeline/stage.ts";
+import type { Reject, StageInput } from "../lib/pipeline/stage.ts";
+import { memoryInput, testContext } from "./helpers/stage.ts";
 import type { SeedKind, SeedPrompt } from "../lib/records.ts";
-import { dedupeSeeds, exactKey, normalizeText } from "../lib/seeds/dedupe.ts";
+import { dedupeSeeds, exactKey, normalizeText, textKey } from "../lib/seeds/dedupe.ts";
+import { instructionText } from "../lib/seeds/fields.ts";
 import { fmix32, fnv1a } from "../lib/hash32.ts";
-import { sha256 } from "../lib/sha256.ts";
-import { distinctSample, type DistinctSampleOptions } from "../lib/seeds/distinct.ts";
+import {
+  distinctSample,
+  type DistinctSampleOptions,
+  type KindReport,
+} from "../lib/seeds/distinct.ts";
 import { minHash, type MinHashOptions, shingles } from "../lib/seeds/minhash.ts";
-import type { KindReport } from "../lib/seeds/mix.ts";
 import { sampleKey } from "../lib/seeds/sample.ts";
 import { KeyTable, StringList } from "../lib/seeds/table.ts";
 
@@ -45,9 +49,11 @@ function randomSeeds(random: () => number, n: number): SeedPrompt[] {
 }
 
 /**
- * The full computation the guarantee names: every row of a group de-duplicated by
- * `dedupeSeeds`, in sampling-key order (ties in input order), then the first `quota` kept; the
- * rejects of the rows before the last one sampled (all, when short).
+ * The full computation the guarantee names: exact duplicates dropped over every row (the first in
+ * input order kept, across kinds); the rest of each group de-duplicated by `dedupeSeeds` in
+ * sampling-key order (ties in input order), the first `quota` kept. Rejects: every exact
+ * duplicate in input order, then the near duplicates before the last row sampled (all, when
+ * short) in key order.
  */
 async function full(
   seeds: SeedPrompt[],
@@ -57,7 +63,18 @@ async function full(
     near: false | MinHashOptions;
   },
 ): Promise<{ out: string[]; rejects: string[] }> {
-  const order = seeds.map((s, position) => ({ s, position, key: sampleKey(opts.seed, s.id) }));
+  const firsts = new Map<string, string>();
+  const exact: string[] = [];
+  const order: { s: SeedPrompt; position: number; key: string }[] = [];
+  seeds.forEach((s, position) => {
+    const text = normalizeText(instructionText(s.instruction));
+    const first = firsts.get(text);
+    if (first !== undefined) exact.push(`${position} duplicate: same text as ${first}`);
+    else {
+      firsts.set(text, s.id);
+      order.push({ s, position, key: sampleKey(opts.seed, s.id) });
+    }
+  });
   order.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.position - b.position));
   const groups = typeof opts.quotas === "number"
     ? [{ quota: opts.quotas, rows: order }]
@@ -90,23 +107,41 @@ async function full(
   rejected.sort((a, b) => byKey(a.x, b.x));
   return {
     out: out.map((x) => `${x.position}`),
-    rejects: rejected.map(({ x, r }) => `${x.position} ${r.reason}: ${r.detail}`),
+    rejects: [...exact, ...rejected.map(({ x, r }) => `${x.position} ${r.reason}: ${r.detail}`)],
   };
 }
 
+/**
+ * The same rejects, but for the id an exact duplicate names: a sample keeps the ids of the rows it
+ * holds only, so it may say "an earlier row" where the full computation names the first row.
+ */
+function assertSameRejects(got: string[], expected: string[], context: string) {
+  assert.equal(got.length, expected.length, context);
+  got.forEach((line, i) => {
+    if (line === expected[i]) return;
+    const [row, rest] = [line.split(" ")[0], line.slice(line.indexOf(" ") + 1)];
+    assert.ok(expected[i].startsWith(`${row} duplicate: same text as `), `${context} ${line}`);
+    assert.equal(rest, "duplicate: same text as an earlier row", `${context} ${line}`);
+  });
+}
+
+/**
+ * distinctSample over `seeds`, naming each output and reject by its input position (carried in
+ * the row as `at`: the held rows come back from the spool as copies).
+ */
 async function windowed(seeds: SeedPrompt[], opts: DistinctSampleOptions) {
-  const positions = new Map(seeds.map((s, i) => [s, i]));
+  const rows = seeds.map((s, at) => ({ ...s, at }));
+  const at = (s: unknown) => (s as { at: number }).at;
   const rejects: string[] = [];
   let passes = 0;
   const out = await Array.fromAsync(distinctSample((pass) => {
     passes = pass + 1;
-    return seeds;
+    return rows;
   }, {
     ...opts,
-    onReject: (r) =>
-      rejects.push(`${positions.get(r.record as SeedPrompt)} ${r.reason}: ${r.detail}`),
+    onReject: (r) => rejects.push(`${at(r.record)} ${r.reason}: ${r.detail}`),
   }));
-  return { out: out.map((s) => `${positions.get(s)}`), rejects, passes };
+  return { out: out.map((s) => `${at(s)}`), rejects, passes };
 }
 
 Deno.test("distinctSample equals de-duplicating everything, then sampling (random inputs)", async () => {
@@ -129,10 +164,11 @@ Deno.test("distinctSample equals de-duplicating everything, then sampling (rando
     const got = await windowed(seeds, { quotas, seed, near, spare });
     const context = JSON.stringify({ trial, quotas, spare, near, n: seeds.length });
     assert.deepEqual(got.out, expected.out, context);
-    assert.deepEqual(got.rejects, expected.rejects, context);
+    assertSameRejects(got.rejects, expected.rejects, context);
     // The default spare gives the same answer.
     const again = await windowed(seeds, { quotas, seed, near });
-    assert.deepEqual([again.out, again.rejects], [expected.out, expected.rejects], context);
+    assert.deepEqual(again.out, expected.out, context);
+    assertSameRejects(again.rejects, expected.rejects, context);
     if (got.passes > 1) reread++;
   }
   // Small spares: duplicates often took more than the spare, and the input was read again.
@@ -174,11 +210,12 @@ Deno.test("distinctSample: more duplicates among the held rows than the spare �
   assert.equal((await windowed(seeds, { quotas: 2, seed: 0, near })).passes, 1);
 });
 
-Deno.test("distinctSample: a mix reports per kind; kinds are de-duplicated apart", async () => {
+Deno.test("distinctSample: a mix reports per kind; an exact duplicate of another kind goes, the first row stays", async () => {
   const seeds: SeedPrompt[] = [
     { id: "a", source: "t", kind: "chat", instruction: "Name a river." },
     { id: "b", source: "t", kind: "verifiable", instruction: "name a RIVER.", reference: "Nile" },
     { id: "c", source: "t", kind: "chat", instruction: "name a river. " },
+    { id: "d", source: "t", kind: "verifiable", instruction: "Add 2 and 2.", reference: "4" },
   ];
   let report: Partial<Record<SeedKind, KindReport>> | undefined;
   const rejects: Reject[] = [];
@@ -188,13 +225,12 @@ Deno.test("distinctSample: a mix reports per kind; kinds are de-duplicated apart
     onReject: (r) => rejects.push(r),
     onReport: (r) => (report = r),
   }));
-  // The verifiable twin of a chat seed stays: each kind is its own sample.
-  const first = sampleKey(0, "a") < sampleKey(0, "c") ? "a" : "c";
-  assert.deepEqual(kept.map((s) => s.id).sort(), [first, "b"].sort());
-  assert.deepEqual(rejects.map((r) => r.detail), [`same text as ${first}`]);
+  // As without sampling: the first row of the text is kept, whatever the sampling keys.
+  assert.deepEqual(kept.map((s) => s.id).sort(), ["a", "d"]);
+  assert.deepEqual(rejects.map((r) => r.detail), ["same text as a", "same text as a"]);
   assert.deepEqual(report, {
     chat: { quota: 5, available: 2, kept: 1, shortfall: 4 },
-    verifiable: { quota: 1, available: 1, kept: 1, shortfall: 0 },
+    verifiable: { quota: 1, available: 2, kept: 1, shortfall: 0 },
   });
 });
 
@@ -227,7 +263,7 @@ Deno.test("KeyTable and StringList: many entries, growth, 53-bit keys", () => {
   assert.throws(() => ids.get(10_000), RangeError);
 });
 
-Deno.test("minHash and exactKey: the same values as their definitions (fnv1a of shingles, SHA-256)", () => {
+Deno.test("minHash: the same values as its definition (fnv1a of shingles)", () => {
   const texts = [
     "the quick brown fox jumps over the lazy dog near the river bank today",
     "Héllo Wörld, ΟΔΟΣ σ 𝐀𝐁 😀 İstanbul ß ٣٤ Ⅻ a_b it's 1.5 — ﬁ Ａ 你好世界",
@@ -248,19 +284,64 @@ Deno.test("minHash and exactKey: the same values as their definitions (fnv1a of 
       );
       assert.deepEqual([...minHash(text, opts)], expected, text);
     }
-    const normalized = normalizeText(text);
-    assert.equal(exactKey(normalized), Number.parseInt(sha256(normalized).slice(0, 13), 16));
   }
+});
+
+Deno.test("textKey is exactKey of the normalized text; exact keys are 52-bit and apart", () => {
+  const random = rng(7);
+  const pieces = [
+    "a",
+    "B",
+    "z",
+    "Z",
+    "0",
+    " ",
+    "  ",
+    "\t",
+    "\n",
+    "\r\n",
+    "\v",
+    "\f",
+    ".",
+    "é",
+    "Ａ",
+    "\u00a0",
+    "ﬁ",
+    "😀",
+    "İ",
+    "\u2028",
+  ];
+  const texts = ["", " ", "a", " a ", "A\tB", "Héllo", "x\ud800 lone"];
+  for (let i = 0; i < 5000; i++) {
+    const ascii = random() < 0.7;
+    const length = Math.floor(random() * 30);
+    texts.push(
+      Array.from({ length }, () => pieces[Math.floor(random() * (ascii ? 13 : pieces.length))])
+        .join(""),
+    );
+  }
+  for (const text of texts) {
+    assert.equal(textKey(text), exactKey(normalizeText(text)), JSON.stringify(text));
+  }
+  const keys = new Set<number>();
+  for (let i = 0; i < 200_000; i++) {
+    const key = exactKey(`row ${i}`);
+    assert.ok(Number.isInteger(key) && key >= 0 && key < 2 ** 52);
+    keys.add(key);
+  }
+  assert.equal(keys.size, 200_000);
 });
 
 Deno.test("seeds stage: a sample read twice reports mapping rejects once", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    // 3 rows without an instruction, then 200 rows of only 3 texts: the 76 rows held first
-    // (10 + a spare of 66) keep 2, so the input is read again.
+    // 3 rows without an instruction, then 200 rows of 3 texts with a number appended (near
+    // duplicates): the 76 rows held first (10 + a spare of 66) keep 3, so the input is read again.
+    const base = (g: number) =>
+      Array.from({ length: 200 }, (_, w) => `w${g}x${(w * 7919) % 1000}`).join(" ");
     const lines = [
       ...Array.from({ length: 3 }, () => "{}"),
-      ...Array.from({ length: 200 }, (_, i) => JSON.stringify({ prompt: `Text ${i % 3}.` })),
+      ...Array.from({ length: 200 }, (_, i) => JSON.stringify({ prompt: `${base(i % 3)} ${i}` })),
     ];
     await Deno.writeTextFile(`${dir}/in.jsonl`, lines.join("\n") + "\n");
     const registry = { seeds: seedsStage };
@@ -281,8 +362,54 @@ Deno.test("seeds stage: a sample read twice reports mapping rejects once", async
     );
     const seeds = (await Deno.readTextFile(outcome.manifest!.output)).trim().split("\n");
     assert.equal(seeds.length, 3);
-    assert.deepEqual(outcome.manifest!.counts.rejectReasons, { no_instruction: 3, duplicate: 197 });
+    assert.deepEqual(outcome.manifest!.counts.rejectReasons, {
+      no_instruction: 3,
+      near_duplicate: 197,
+    });
+    // The spool of held rows is gone.
+    assert.deepEqual(
+      [...Deno.readDirSync(`${dir}/run`)].filter((e) => e.name.includes("spool")),
+      [],
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("seeds stage: with a sample, rejects are handed on while the input is read, not held to its end", async () => {
+  const defaults = Object.fromEntries(
+    Object.entries(seedsStage.options).map(([k, s]) => [k, s.default]),
+  );
+  let pulled = 0;
+  const rows = 4000;
+  const input: StageInput = {
+    ...memoryInput("wildchat.jsonl", []),
+    sourced: async function* () {
+      for (let i = 0; i < rows; i++) {
+        pulled++;
+        // Every other row in French (dropped by `where`), every tenth English one a repeat.
+        const language = i % 2 ? "English" : "French";
+        const text = i % 20 === 1 ? "Say hi." : `Question number ${i}: why?`;
+        yield { record: { prompt: text, language }, loc: { file: "wildchat.jsonl", line: i + 1 } };
+      }
+    },
+  };
+  const options = { ...defaults, sample: 5, where: { language: "English" } };
+  const ctx = testContext(options as never, [input]);
+  try {
+    const handed: { pulled: number; reasons: string[] }[] = [];
+    for await (const unit of seedsStage.units(ctx)) {
+      const { rejects } = await seedsStage.process(unit, ctx);
+      if (rejects.length) handed.push({ pulled, reasons: rejects.map((r) => r.reason) });
+    }
+    const reasons = handed.flatMap((h) => h.reasons);
+    assert.equal(reasons.filter((r) => r === "where").length, rows / 2);
+    assert.equal(reasons.filter((r) => r === "duplicate").length, rows / 20 - 1);
+    // Most rejects were handed on before the last row was read.
+    const early = handed.filter((h) => h.pulled < rows).flatMap((h) => h.reasons).length;
+    assert.ok(early > reasons.length * 0.9, `${early} of ${reasons.length} before the end`);
+    assert.ok(Math.max(...handed.map((h) => h.reasons.length)) <= 256 + 1);
+  } finally {
+    await Deno.remove(ctx.dir, { recursive: true });
   }
 });

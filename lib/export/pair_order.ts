@@ -12,6 +12,7 @@
 import { contentId } from "../ids.ts";
 import type { SeedKind } from "../records.ts";
 import { UserError } from "../errors.ts";
+import { Spool } from "../io/spool.ts";
 
 /** One pair's rows, kept together. */
 export interface PairBlock<T> {
@@ -47,8 +48,8 @@ export function shuffleKey(seed: number, pairId: string): string {
 interface Entry {
   key: string;
   kind: SeedKind;
-  offset: number;
-  length: number;
+  /** Its block's index in the spool. */
+  index: number;
 }
 
 /**
@@ -73,14 +74,10 @@ export async function* shufflePairs<T>(
   blocks: AsyncIterable<PairBlock<T>> | Iterable<PairBlock<T>>,
   opts: ShuffleOptions,
 ): AsyncGenerator<{ block: PairBlock<T>; split: Split }> {
-  await Deno.mkdir(opts.dir, { recursive: true });
-  const path = `${opts.dir}/.pairs.spool-${Deno.pid}`;
-  const file = await Deno.open(path, { read: true, write: true, create: true, truncate: true });
+  const spool = Spool.open(opts.dir, "pairs");
   try {
     const entries: Entry[] = [];
     const seen = new Set<string>();
-    const encoder = new TextEncoder();
-    let offset = 0;
     for await (const block of blocks) {
       if (seen.has(block.pairId)) {
         throw new UserError(
@@ -89,34 +86,21 @@ export async function* shufflePairs<T>(
         );
       }
       seen.add(block.pairId);
-      const bytes = encoder.encode(JSON.stringify(block));
-      for (let done = 0; done < bytes.length;) done += await file.write(bytes.subarray(done));
       entries.push({
         key: shuffleKey(opts.seed, block.pairId),
         kind: block.kind,
-        offset,
-        length: bytes.length,
+        index: spool.append(block),
       });
-      offset += bytes.length;
     }
     seen.clear();
     entries.sort((a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
     const isVal = validationPicker(opts.validation ?? 0);
-    const decoder = new TextDecoder();
     for (const entry of entries) {
-      await file.seek(entry.offset, Deno.SeekMode.Start);
-      const bytes = new Uint8Array(entry.length);
-      for (let done = 0; done < bytes.length;) {
-        const n = await file.read(bytes.subarray(done));
-        if (n === null) throw new Error(`${path}: ended before offset ${entry.offset + done}`);
-        done += n;
-      }
-      const block = JSON.parse(decoder.decode(bytes)) as PairBlock<T>;
+      const block = spool.read(entry.index) as PairBlock<T>;
       yield { block, split: isVal(entry.kind) ? "val" : "train" };
     }
   } finally {
-    file.close();
-    await Deno.remove(path).catch(() => {});
+    spool.close();
   }
 }
 

@@ -1,35 +1,43 @@
 /**
- * A sample (or a mix) of de-duplicated seeds without de-duplicating the whole source: only the
- * rows that can enter the sample are held and compared.
+ * A sample (or a mix) of de-duplicated seeds without holding the source: exact duplicates are
+ * found over every row with a compact index, the rows that can enter the sample wait on disk, and
+ * only those are compared for near duplicates.
  *
- * The guarantee: the output equals de-duplicating every row first — exact and near duplicates,
- * {@linkcode dedupeSeeds}'s rule, the first of a group kept — with the rows taken in order of
- * their sampling key ({@linkcode sampleKey}, ties in input order), then keeping the `k` with the
- * smallest keys (per kind for a mix, each kind de-duplicated among its own rows). The rejects are
- * those of that computation for the rows up to the last one sampled (all rows, when the sample
- * falls short).
+ * The guarantee: the output equals de-duplicating every row first, then sampling:
+ * 1. a row whose normalized text ({@linkcode normalizeText}) equals an earlier row's is dropped,
+ *    the first in input order kept (as without sampling, across kinds);
+ * 2. the rows left are taken in order of their sampling key ({@linkcode sampleKey}, ties in input
+ *    order; per kind for a mix) and near duplicates dropped in that order, the first by key kept
+ *    ({@linkcode dedupeSeeds}'s rule);
+ * 3. the first `k` are the sample.
+ * Rejects: every exact duplicate, as it is read; near duplicates among the rows up to the last one
+ * sampled (all rows, when the sample falls short), once the input is read, in key order.
  *
- * Why sampling-key order and not input order, as without sampling: whether a row survives
- * "keep the first of each group" depends on every earlier row (a near-duplicate chain a ~ b ~ c
- * with a ≁ c keeps a and c; had an earlier row knocked a out, b would stay and c go), so in input
- * order the fate of a sampled row can hang on any row of the source. In key order it hangs only on rows with smaller keys:
- * exactly the rows that can enter the sample.
+ * Why key order for near duplicates: near duplicates do not form groups (a chain a ~ b ~ c with
+ * a ≁ c keeps a and c; had an earlier row knocked a out, b would stay and c go), so in input order
+ * the fate of a sampled row can hang on any row of the source, and deciding it would mean a
+ * signature of every row (the stage's slowest step, several times the cost of reading). In key
+ * order it hangs only on rows with smaller keys: exactly the rows that can enter the sample.
+ * Exact duplicates do form groups, so they keep input order at 8–12 bytes of index a row.
  *
- * How: one pass holds the `k + spare` rows with the smallest keys (a bounded heap; no text is
- * hashed while reading), then de-duplicates them in key order until `k` are kept. Those rows are
- * all the rows up to the last one held, so the result is the full computation's. Should
- * duplicates among them eat the whole spare, the input is read again holding more, so the
- * result never depends on the spare.
+ * How: one pass keeps the exact-duplicate index and a bounded heap of the `k + spare` rows with
+ * the smallest keys, whose seeds are spooled to a file (memory: a few numbers a held row), then
+ * reads them back in one sweep and de-duplicates them in key order until `k` are kept. Those rows are all the rows up to
+ * the last one held, so the result is the full computation's. Should near duplicates among them
+ * eat the whole spare, the input is read again holding more, so the result never depends on the
+ * spare.
  * @module
  */
 import type { Reject } from "../pipeline/stage.ts";
 import type { SeedKind, SeedPrompt } from "../records.ts";
-import { dedupeSeeds } from "./dedupe.ts";
-import type { MinHashOptions } from "./minhash.ts";
-import type { KindReport } from "./mix.ts";
-import { sampleKey } from "./sample.ts";
+import { Spool } from "../io/spool.ts";
+import { duplicateReject, normalizeText, textKey } from "./dedupe.ts";
+import { instructionText } from "./fields.ts";
+import { type MinHashOptions, NearDuplicateIndex } from "./minhash.ts";
+import { sampleKeyWords } from "./sample.ts";
+import { KeyTable } from "./table.ts";
 
-/** Options of {@linkcode distinctSample}. */
+/** Options of {@linkcode distinctSample} and {@linkcode DistinctSampler}. */
 export interface DistinctSampleOptions {
   /**
    * Seeds to keep: a number (one sample over every kind), or a quota per kind (a mix: each kind
@@ -38,25 +46,51 @@ export interface DistinctSampleOptions {
   quotas: number | Partial<Record<SeedKind, number>>;
   /** Sampling seed (see {@linkcode sampleKey}). */
   seed: number | string;
+  /** De-duplicate at all (default true); `false` samples every row. */
+  dedupe?: boolean;
   /** Near-duplicate detection: `false` to turn it off, or its options (default: on, 0.8). */
   near?: boolean | MinHashOptions;
-  /** Called once per dropped seed, once the input is read, in sampling-key order. */
+  /**
+   * Called once per dropped seed: exact duplicates as they are read (first pass only), near
+   * duplicates once the input is read, in sampling-key order.
+   */
   onReject?: (reject: Reject) => void;
   /** Mix only: called once, after the input is read, with every kind seen or given a quota. */
   onReport?: (report: Partial<Record<SeedKind, KindReport>>) => void;
   /**
-   * Rows held beyond each quota for the duplicates among them (default: a quarter of it + 64);
-   * more costs memory, fewer risks a second read.
+   * Rows held beyond each quota for the near duplicates among them (default: a quarter of it +
+   * 64); more costs disk, fewer risks a second read.
    */
   spare?: number;
+  /** A folder for the spool file of held rows (default: a temporary folder); removed after. */
+  dir?: string;
 }
+
+/** How one kind fared against its quota in a mix. */
+export interface KindReport {
+  /** Seeds asked for. */
+  quota: number;
+  /** Seeds of this kind in the input, before de-duplication. */
+  available: number;
+  /** Seeds kept (at most the quota). */
+  kept: number;
+  /** `quota - kept` (0 when the quota was met). */
+  shortfall: number;
+}
+
+/** The exact-duplicate index's value for a row that was never held (so never sampled). */
+const NOT_HELD = 0xffffffff;
+
+/** A sample's group: one kind of a mix, or every row. */
+type Group = SeedKind | "all";
 
 /**
  * Keeps a de-duplicated sample (see the module's guarantee) and yields it in sampling-key order
  * once the input is read. `read(pass)` gives the seeds; it is called again (pass 1, 2, …) only
  * when a pass held too few distinct rows, and must then give the same seeds in the same order
- * (its own rejects, if any, are to be reported in pass 0 only). Memory: `k + spare` seeds per
- * sample, whatever the input's size; the text of only about `k` of them is hashed.
+ * (its own rejects, if any, are to be reported in pass 0 only). Memory: the exact-duplicate
+ * index (8–12 bytes a distinct row, with its id's bytes) and a few numbers a held row; disk: the
+ * held rows, about `k·(1 + ln(n/k))` of them over `n` rows.
  *
  * @example
  * ```ts
@@ -67,147 +101,343 @@ export interface DistinctSampleOptions {
  * );
  * const rejects: string[] = [];
  * const kept = await Array.fromAsync(distinctSample(() => seeds, {
- *   quotas: 3, seed: 0, onReject: (r) => rejects.push(r.reason),
+ *   quotas: 3, seed: 0, onReject: (r) => rejects.push(r.detail),
  * }));
- * assert.deepEqual([kept.length, rejects], [3, ["duplicate"]]);
+ * assert.deepEqual([kept.length, rejects], [3, ["same text as 0"]]);
  * ```
  */
 export async function* distinctSample(
   read: (pass: number) => AsyncIterable<SeedPrompt> | Iterable<SeedPrompt>,
   opts: DistinctSampleOptions,
 ): AsyncGenerator<SeedPrompt> {
-  const mix = typeof opts.quotas !== "number";
-  const quotas = new Map<SeedKind | "all", number>(
-    typeof opts.quotas === "number"
-      ? [["all", opts.quotas]]
-      : Object.entries(opts.quotas) as [SeedKind, number][],
-  );
-  for (const [group, k] of [...quotas, ["spare", opts.spare ?? 0] as const]) {
-    if (!Number.isInteger(k) || k < 0) {
-      throw new RangeError(`${group}: expected an integer >= 0, found ${k}`);
+  const sampler = new DistinctSampler(opts);
+  try {
+    for (let pass = 0; sampler.reading; pass++) {
+      for await (const seed of read(pass)) sampler.offer(seed);
+      sampler.endPass();
     }
+    yield* sampler.sample();
+  } finally {
+    sampler.close();
   }
-  const hold = new Map(
-    [...quotas].map(([group, k]) => [group, k && k + (opts.spare ?? (k >> 2) + 64)]),
-  );
-  const available = new Map<SeedKind, number>();
-  const done = new Map<SeedKind | "all", Settled>();
-  for (let pass = 0; done.size < quotas.size; pass++) {
-    const heaps = new Map<SeedKind | "all", RowHeap>();
-    for (const [group, rows] of hold) if (!done.has(group)) heaps.set(group, new RowHeap(rows));
-    let position = 0;
-    for await (const seed of read(pass)) {
-      if (pass === 0) available.set(seed.kind, (available.get(seed.kind) ?? 0) + 1);
-      const heap = heaps.get(mix ? seed.kind : "all");
-      if (heap && heap.capacity > 0) {
-        heap.offer({ key: sampleKey(opts.seed, seed.id), position, seed });
+}
+
+/**
+ * {@linkcode distinctSample}, driven by the caller: {@linkcode offer} each seed of a pass in
+ * input order, {@linkcode endPass}, again while {@linkcode reading}, then {@linkcode sample};
+ * {@linkcode close} removes the spool. A caller that writes rejects as they come (a stage)
+ * gets the exact duplicates' while the input is read, not all at the end.
+ *
+ * @example
+ * ```ts
+ * import { DistinctSampler } from "./distinct.ts";
+ * import assert from "node:assert/strict";
+ * const seeds = ["a b", "A  b", "c d"].map((instruction, i) => ({
+ *   id: String(i), source: "s", kind: "chat" as const, instruction,
+ * }));
+ * const sampler = new DistinctSampler({ quotas: 5, seed: 0 });
+ * while (sampler.reading) {
+ *   for (const seed of seeds) sampler.offer(seed);
+ *   sampler.endPass();
+ * }
+ * assert.deepEqual([...sampler.sample()].map((s) => s.id).sort(), ["0", "2"]);
+ * sampler.close();
+ * ```
+ */
+export class DistinctSampler {
+  #opts: DistinctSampleOptions;
+  #mix: boolean;
+  #quotas: Map<Group, number>;
+  /** Rows to hold per group in the next pass. */
+  #hold: Map<Group, number>;
+  #available = new Map<SeedKind, number>();
+  #done = new Map<Group, Settled>();
+  #heaps = new Map<Group, RowHeap>();
+  #pass = 0;
+  #position = 0;
+  #finished = false;
+  /**
+   * The exact-duplicate index of this pass: normalized-text key → the first row's spool entry,
+   * or {@linkcode NOT_HELD} (12–24 bytes a distinct row).
+   */
+  #exact?: KeyTable;
+  #spool?: Spool;
+  #tempDir?: string;
+
+  /** A sampler ready for the first pass; throws a RangeError on a quota or spare below 0. */
+  constructor(opts: DistinctSampleOptions) {
+    this.#opts = opts;
+    this.#mix = typeof opts.quotas !== "number";
+    this.#quotas = new Map<Group, number>(
+      typeof opts.quotas === "number"
+        ? [["all", opts.quotas]]
+        : Object.entries(opts.quotas) as [SeedKind, number][],
+    );
+    for (const [group, k] of [...this.#quotas, ["spare", opts.spare ?? 0] as const]) {
+      if (!Number.isInteger(k) || k < 0) {
+        throw new RangeError(`${group}: expected an integer >= 0, found ${k}`);
       }
-      position++;
     }
-    for (const [group, heap] of heaps) {
-      const quota = quotas.get(group)!;
-      const settled = await settle(heap.sorted(), quota, opts.near);
-      if (settled.kept.length === quota || !heap.overflowed) done.set(group, settled);
+    this.#hold = new Map(
+      [...this.#quotas].map(([group, k]) => [group, k && k + (opts.spare ?? (k >> 2) + 64)]),
+    );
+    this.#begin();
+  }
+
+  /** Whether the input is to be read (again): true until a pass settled every sample. */
+  get reading(): boolean {
+    return !this.#finished;
+  }
+
+  /** Takes the next seed of the current pass. */
+  offer(seed: SeedPrompt): void {
+    if (this.#finished) throw new Error("DistinctSampler: offer after the last pass");
+    const position = this.#position++;
+    if (this.#pass === 0) {
+      this.#available.set(seed.kind, (this.#available.get(seed.kind) ?? 0) + 1);
+    }
+    let exact: number | undefined;
+    if (this.#exact) {
+      exact = textKey(instructionText(seed.instruction));
+      const first = this.#exact.get(exact);
+      if (first !== undefined) {
+        if (this.#pass === 0) {
+          // The first row's id, when it was held (else it is outside the sample for good).
+          const of = first === NOT_HELD ? undefined : (this.#spool!.read(first) as SeedPrompt).id;
+          this.#opts.onReject?.(duplicateReject(seed, "duplicate", of));
+        }
+        return;
+      }
+    }
+    let entry = NOT_HELD;
+    const heap = this.#heaps.get(this.#mix ? seed.kind : "all");
+    if (heap) {
+      const key = sampleKeyWords(this.#opts.seed, seed.id);
+      const high = key[0];
+      const low = key[1];
+      if (heap.admits(high, low, position)) {
+        entry = this.#spooled(seed);
+        heap.push(high, low, position, entry);
+      }
+    }
+    if (exact !== undefined) this.#exact!.set(exact, entry);
+  }
+
+  /** Ends the current pass: settles each sample, or asks for another pass holding more. */
+  endPass(): void {
+    if (this.#finished) throw new Error("DistinctSampler: endPass after the last pass");
+    // The exact-duplicate index is done with: its memory goes before the held rows are read.
+    this.#exact = undefined;
+    for (const [group, heap] of this.#heaps) {
+      const quota = this.#quotas.get(group)!;
+      const settled = this.#settle(heap, quota);
+      if (settled.kept.length === quota || !heap.overflowed) this.#done.set(group, settled);
       else {
         // Hold enough for the duplicate share seen, with room to spare.
         const share = heap.capacity / Math.max(1, settled.kept.length);
-        hold.set(group, Math.max(2 * heap.capacity, Math.ceil(quota * share * 1.25) + 64));
+        this.#hold.set(
+          group,
+          Math.max(2 * heap.capacity, Math.ceil(quota * share * 1.25) + 64),
+        );
       }
     }
-  }
-  const rows = [...done.values()].flatMap((s) => s.rows);
-  rows.sort(byKey);
-  for (const row of rows) if (row.reject) opts.onReject?.(row.reject);
-  if (mix) {
-    const report: Partial<Record<SeedKind, KindReport>> = {};
-    for (const kind of new Set([...quotas.keys(), ...available.keys()] as SeedKind[])) {
-      const quota = quotas.get(kind) ?? 0;
-      const kept = done.get(kind)?.kept.length ?? 0;
-      report[kind] = { quota, available: available.get(kind) ?? 0, kept, shortfall: quota - kept };
+    this.#finished = this.#done.size === this.#quotas.size;
+    if (!this.#finished) {
+      this.#pass++;
+      this.#begin();
     }
-    opts.onReport?.(report);
   }
-  for (const row of rows) if (!row.reject) yield row.seed;
+
+  /**
+   * Once the input is read: reports the near duplicates and the mix, then yields the sample in
+   * sampling-key order (kinds interleaved), read back from the spool.
+   */
+  *sample(): Generator<SeedPrompt> {
+    if (!this.#finished) throw new Error("DistinctSampler: sample before the last pass ended");
+    const settled = [...this.#done.values()];
+    for (const row of settled.flatMap((s) => s.dropped).sort(byKey)) {
+      this.#opts.onReject?.(row.reject!);
+    }
+    if (this.#mix) {
+      const report: Partial<Record<SeedKind, KindReport>> = {};
+      const kinds = new Set([...this.#quotas.keys(), ...this.#available.keys()] as SeedKind[]);
+      for (const kind of kinds) {
+        const quota = this.#quotas.get(kind) ?? 0;
+        const kept = this.#done.get(kind)?.kept.length ?? 0;
+        const available = this.#available.get(kind) ?? 0;
+        report[kind] = { quota, available, kept, shortfall: quota - kept };
+      }
+      this.#opts.onReport?.(report);
+    }
+    for (const row of settled.flatMap((s) => s.kept).sort(byKey)) {
+      yield this.#spool!.read(row.entry) as SeedPrompt;
+    }
+  }
+
+  /** Removes the spool (and its temporary folder). */
+  close(): void {
+    this.#spool?.close();
+    if (this.#tempDir) Deno.removeSync(this.#tempDir, { recursive: true });
+    this.#spool = this.#tempDir = undefined;
+  }
+
+  /** Starts a pass: a heap per unsettled sample, a fresh exact-duplicate index. */
+  #begin(): void {
+    this.#position = 0;
+    this.#heaps.clear();
+    for (const [group, rows] of this.#hold) {
+      if (!this.#done.has(group) && rows > 0) this.#heaps.set(group, new RowHeap(rows));
+      else if (!this.#done.has(group)) this.#done.set(group, { kept: [], dropped: [] });
+    }
+    this.#exact = this.#opts.dedupe === false ? undefined : new KeyTable();
+  }
+
+  /** Spools a held seed; returns its spool entry. */
+  #spooled(seed: SeedPrompt): number {
+    if (!this.#spool) {
+      const dir = this.#opts.dir ?? (this.#tempDir = Deno.makeTempDirSync({ prefix: "j1kit-" }));
+      this.#spool = Spool.open(dir, "seeds");
+    }
+    return this.#spool.append(seed);
+  }
+
+  /**
+   * The held rows in key order, near duplicates dropped (when on) until `quota` are kept. The
+   * held rows are read back once, in spool order, for their band keys and ids (no seed stays in
+   * memory); a dropped row is read again for its reject.
+   */
+  #settle(heap: RowHeap, quota: number): Settled {
+    const rows = heap.sorted();
+    const { near } = this.#opts;
+    if (this.#opts.dedupe === false || near === false) {
+      return { kept: rows.slice(0, quota), dropped: [] };
+    }
+    const index = new NearDuplicateIndex(near === true ? {} : near);
+    const bands = new Array<Float64Array>(rows.length);
+    const ids = new Array<string>(rows.length);
+    this.#spool?.scan(rows.map((row) => row.entry), (i, value) => {
+      const seed = value as SeedPrompt;
+      ids[i] = seed.id;
+      bands[i] = index.keys(normalizeText(instructionText(seed.instruction)));
+    });
+    // dedupeSeeds's rule, over the rows in key order (no two share an exact key: see offer).
+    const kept: Held[] = [];
+    const dropped: Held[] = [];
+    for (let i = 0; i < rows.length && kept.length < quota; i++) {
+      const similar = index.find(bands[i]);
+      if (similar === undefined) {
+        index.insert(i, bands[i]);
+        kept.push(rows[i]);
+      } else {
+        const seed = this.#spool!.read(rows[i].entry) as SeedPrompt;
+        dropped.push({ ...rows[i], reject: duplicateReject(seed, "near_duplicate", ids[similar]) });
+      }
+    }
+    return { kept, dropped };
+  }
 }
 
-/** A held row. */
-interface Row {
-  /** Its sampling key. */
-  key: string;
-  /** Its position in the input (ties of `key` go in input order). */
+/** A held row: its sampling key (two 32-bit halves), input position and spool entry. */
+interface Held {
+  high: number;
+  low: number;
   position: number;
-  seed: SeedPrompt;
+  entry: number;
   /** Set when de-duplication dropped it. */
   reject?: Reject;
 }
 
-/** One sample's outcome: its kept rows, and all its rows up to the last kept one. */
+/** One sample's outcome: its kept rows, and the rows dropped before its last kept one. */
 interface Settled {
-  kept: Row[];
-  rows: Row[];
+  kept: Held[];
+  dropped: Held[];
 }
 
 /** Orders rows by sampling key, then input position. */
-function byKey(a: Row, b: Row): number {
-  return a.key < b.key ? -1 : a.key > b.key ? 1 : a.position - b.position;
+function byKey(a: Held, b: Held): number {
+  return a.high - b.high || a.low - b.low || a.position - b.position;
 }
 
 /**
- * De-duplicates `rows` (in key order) with {@linkcode dedupeSeeds} until `quota` are kept; the
- * rows after the last kept one are not looked at (nor their text hashed).
+ * The `capacity` rows with the smallest keys offered so far: a bounded max-heap in typed
+ * arrays (no object per row).
  */
-async function settle(
-  rows: Row[],
-  quota: number,
-  near: DistinctSampleOptions["near"],
-): Promise<Settled> {
-  const kept: Row[] = [];
-  let current = 0;
-  // dedupeSeeds takes one seed at a time and reports its drop before asking for the next.
-  function* seeds() {
-    for (; current < rows.length && kept.length < quota; current++) yield rows[current].seed;
-  }
-  const onReject = (reject: Reject) => (rows[current].reject = reject);
-  for await (const _ of dedupeSeeds(seeds(), { near, onReject })) kept.push(rows[current]);
-  return { kept, rows: rows.slice(0, current) };
-}
-
-/** The `capacity` rows with the smallest keys offered so far (a bounded max-heap). */
 class RowHeap {
-  #items: Row[] = [];
   /** Whether a row was ever let go (so the held rows are not all the rows). */
   overflowed = false;
+  #size = 0;
+  #high: Uint32Array;
+  #low: Uint32Array;
+  #position: Float64Array;
+  #entry: Float64Array;
 
-  constructor(readonly capacity: number) {}
+  constructor(readonly capacity: number) {
+    this.#high = new Uint32Array(capacity);
+    this.#low = new Uint32Array(capacity);
+    this.#position = new Float64Array(capacity);
+    this.#entry = new Float64Array(capacity);
+  }
 
-  offer(row: Row): void {
-    const items = this.#items;
-    if (items.length < this.capacity) {
-      items.push(row);
-      for (let i = items.length - 1; i > 0;) {
+  /** Whether a row with this key would be held (otherwise it is let go). */
+  admits(high: number, low: number, position: number): boolean {
+    if (this.#size < this.capacity) return true;
+    this.overflowed = true;
+    return this.#compare(high, low, position, 0) < 0;
+  }
+
+  /** Holds a row {@linkcode admits} let in, letting the largest go when full. */
+  push(high: number, low: number, position: number, entry: number): void {
+    let i: number;
+    if (this.#size < this.capacity) {
+      i = this.#size++;
+      // Up: the new row rises past smaller parents.
+      while (i > 0) {
         const parent = (i - 1) >> 1;
-        if (byKey(items[parent], items[i]) >= 0) break;
-        [items[parent], items[i]] = [items[i], items[parent]];
+        if (this.#compare(high, low, position, parent) <= 0) break;
+        this.#move(parent, i);
         i = parent;
       }
-      return;
-    }
-    this.overflowed = true;
-    if (byKey(row, items[0]) >= 0) return;
-    items[0] = row;
-    for (let i = 0;;) {
-      let largest = i;
-      for (const child of [2 * i + 1, 2 * i + 2]) {
-        if (child < items.length && byKey(items[child], items[largest]) > 0) largest = child;
+    } else {
+      i = 0;
+      // Down: the new root sinks below larger children.
+      for (;;) {
+        let child = 2 * i + 1;
+        if (child >= this.#size) break;
+        if (child + 1 < this.#size && this.#order(child + 1, child) > 0) child++;
+        if (this.#compare(high, low, position, child) >= 0) break;
+        this.#move(child, i);
+        i = child;
       }
-      if (largest === i) break;
-      [items[largest], items[i]] = [items[i], items[largest]];
-      i = largest;
     }
+    this.#high[i] = high;
+    this.#low[i] = low;
+    this.#position[i] = position;
+    this.#entry[i] = entry;
   }
 
   /** The held rows, in key order. */
-  sorted(): Row[] {
-    return this.#items.sort(byKey);
+  sorted(): Held[] {
+    return Array.from({ length: this.#size }, (_, i) => ({
+      high: this.#high[i],
+      low: this.#low[i],
+      position: this.#position[i],
+      entry: this.#entry[i],
+    })).sort(byKey);
+  }
+
+  /** A key against slot `i`'s: negative, zero or positive. */
+  #compare(high: number, low: number, position: number, i: number): number {
+    return high - this.#high[i] || low - this.#low[i] || position - this.#position[i];
+  }
+
+  #order(i: number, j: number): number {
+    return this.#compare(this.#high[i], this.#low[i], this.#position[i], j);
+  }
+
+  #move(from: number, to: number): void {
+    this.#high[to] = this.#high[from];
+    this.#low[to] = this.#low[from];
+    this.#position[to] = this.#position[from];
+    this.#entry[to] = this.#entry[from];
   }
 }

@@ -10,7 +10,6 @@ export * from "./given.ts";
 export * from "./language.ts";
 export * from "./map.ts";
 export * from "./minhash.ts";
-export * from "./mix.ts";
 export * from "./sample.ts";
 export * from "./where.ts";
 export * from "./table.ts";

@@ -14,11 +14,9 @@ import { classifySeed, DEFAULT_CATEGORIES } from "../seeds/category.ts";
 import {
   cleanSeeds,
   dedupeSeeds,
-  distinctSample,
+  DistinctSampler,
   type KindReport,
   mapSeed,
-  mixSeeds,
-  sampleSeeds,
   type SeedFields,
   type Where,
   whereProblem,
@@ -54,6 +52,9 @@ export interface SeedsOptions {
   /** Seeds classified at once. */
   concurrency: number;
 }
+
+/** Rejects gathered while a sample is read before they are written (a unit of their own). */
+const REJECTS_AT_ONCE = 256;
 
 /** A unit: the seed to write (if any) and the rejects found since the previous one. */
 interface SeedsUnit {
@@ -183,24 +184,35 @@ export const seedsStage: StageRunner<SeedsOptions, SeedsUnit, SeedPrompt> = {
     };
     const near = o.nearDuplicates ? { threshold: o.nearThreshold } : false;
     const mix = Object.keys(o.mix).length ? o.mix : undefined;
-    const onReport = (r: Partial<Record<SeedKind, KindReport>>) => logMix(ctx, r);
-    let seeds: AsyncIterable<SeedPrompt>;
-    if (o.dedupe && (mix || o.sample > 0)) {
-      // Only the rows that can enter the sample are de-duplicated (memory: the sample).
-      seeds = distinctSample(read, {
-        quotas: mix ?? o.sample,
-        seed: o.seed,
-        near,
-        onReject,
-        onReport,
-      });
-    } else {
-      seeds = read(0);
-      if (o.dedupe) seeds = dedupeSeeds(seeds, { near, onReject });
-      if (mix) seeds = mixSeeds(seeds, { quotas: mix, seed: o.seed, onReport });
-      else if (o.sample > 0) seeds = sampleSeeds(seeds, { k: o.sample, seed: o.seed });
+    if (!mix && o.sample === 0) {
+      const seeds = o.dedupe ? dedupeSeeds(read(0), { near, onReject }) : read(0);
+      for await (const seed of seeds) yield { seed, rejects: pending.splice(0) };
+      if (pending.length) yield { rejects: pending.splice(0) };
+      return;
     }
-    for await (const seed of seeds) yield { seed, rejects: pending.splice(0) };
+    // A sample or a mix: the held rows wait on disk, only they are compared for near duplicates
+    // (memory: the sample, not the source); rejects are written as they are found.
+    const sampler = new DistinctSampler({
+      quotas: mix ?? o.sample,
+      seed: o.seed,
+      dedupe: o.dedupe,
+      near,
+      onReject,
+      onReport: (r) => logMix(ctx, r),
+      dir: ctx.dir,
+    });
+    try {
+      for (let pass = 0; sampler.reading; pass++) {
+        for await (const seed of read(pass)) {
+          sampler.offer(seed);
+          if (pending.length >= REJECTS_AT_ONCE) yield { rejects: pending.splice(0) };
+        }
+        sampler.endPass();
+      }
+      for (const seed of sampler.sample()) yield { seed, rejects: pending.splice(0) };
+    } finally {
+      sampler.close();
+    }
     if (pending.length) yield { rejects: pending.splice(0) };
   },
   concurrency: (ctx) => ctx.options.concurrency,
