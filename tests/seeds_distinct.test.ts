@@ -413,3 +413,49 @@ Deno.test("seeds stage: with a sample, rejects are handed on while the input is 
     await Deno.remove(ctx.dir, { recursive: true });
   }
 });
+
+Deno.test("seeds stage: the demo's mix keeps the seeds and rejects of de-duplicating every row first (first seen kept), then mixing", async () => {
+  const { parse } = await import("jsonc-parser");
+  const demo = parse(await Deno.readTextFile("pipeline.jsonc"));
+  const stage = demo.stages.find((s: { task: string }) => s.task === "seeds");
+  const { mix, ...options } = stage.options;
+  assert.ok(mix, "the demo's seeds stage has a mix");
+  const dir = await Deno.makeTempDir();
+  try {
+    const registry = { seeds: seedsStage };
+    const run = async (id: string, extra: Record<string, unknown>) => {
+      const config = {
+        name: "p",
+        runDir: `${dir}/run`,
+        stages: [{ id, task: "seeds", inputs: stage.inputs, options: { ...options, ...extra } }],
+      };
+      const [outcome] = await runPipeline(
+        parsePipeline(JSON.stringify(config), "p", registry),
+        registry,
+        { progress: createProgress({ tty: false, write: () => {} }) },
+      );
+      const lines = async (path: string) =>
+        (await Deno.readTextFile(path)).split("\n").filter(Boolean).map((l) => JSON.parse(l));
+      return {
+        seeds: await lines(outcome.manifest!.output) as SeedPrompt[],
+        rejects: (await lines(outcome.manifest!.rejects)).map((r) => `${r.reason}: ${r.detail}`),
+      };
+    };
+    // Every row de-duplicated in input order (the stage without a sample), then the mix: per
+    // kind, the smallest sampling keys, all kinds in key order.
+    const all = await run("all", {});
+    const seed = options.seed ?? 0;
+    const expected = Object.entries(mix as Record<SeedKind, number>)
+      .flatMap(([kind, k]) =>
+        all.seeds.filter((s) => s.kind === kind)
+          .sort((a, b) => sampleKey(seed, a.id) < sampleKey(seed, b.id) ? -1 : 1)
+          .slice(0, k)
+      )
+      .sort((a, b) => sampleKey(seed, a.id) < sampleKey(seed, b.id) ? -1 : 1);
+    const mixed = await run("mixed", { mix });
+    assert.deepEqual(mixed.seeds, expected);
+    assert.deepEqual(mixed.rejects.toSorted(), all.rejects.toSorted());
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -278,6 +278,9 @@ export async function executeStage<O, U, R>(
           running--;
           settled.resolve();
         });
+        // Units that finished while this one was drawn are written now: a stage whose units
+        // finish at once (rejects found while reading) would otherwise hold a window of them.
+        if (done.has(state.units)) await writeReady();
       }
       if (running === 0) {
         // Only skipped units may be waiting: write them, then draw more.

@@ -10,22 +10,23 @@
  *    order; per kind for a mix) and near duplicates dropped in that order, the first by key kept
  *    ({@linkcode dedupeSeeds}'s rule);
  * 3. the first `k` are the sample.
- * Rejects: every exact duplicate, as it is read; near duplicates among the rows up to the last one
- * sampled (all rows, when the sample falls short), once the input is read, in key order.
+ * Rejects: every exact duplicate, as it is read (naming the first row by id when the sample held
+ * it, else "an earlier row": the index keeps no ids); near duplicates among the rows up to the last
+ * one sampled (all rows, when the sample falls short), once the input is read, in key order.
  *
  * Why key order for near duplicates: near duplicates do not form groups (a chain a ~ b ~ c with
  * a ≁ c keeps a and c; had an earlier row knocked a out, b would stay and c go), so in input order
  * the fate of a sampled row can hang on any row of the source, and deciding it would mean a
  * signature of every row (the stage's slowest step, several times the cost of reading). In key
  * order it hangs only on rows with smaller keys: exactly the rows that can enter the sample.
- * Exact duplicates do form groups, so they keep input order at 8–12 bytes of index a row.
+ * Exact duplicates do form groups, so they keep input order, at 12–24 bytes of index a row.
  *
  * How: one pass keeps the exact-duplicate index and a bounded heap of the `k + spare` rows with
- * the smallest keys, whose seeds are spooled to a file (memory: a few numbers a held row), then
- * reads them back in one sweep and de-duplicates them in key order until `k` are kept. Those rows are all the rows up to
- * the last one held, so the result is the full computation's. Should near duplicates among them
- * eat the whole spare, the input is read again holding more, so the result never depends on the
- * spare.
+ * the smallest keys, whose seeds are spooled to a file (memory: a few numbers a held row); then the
+ * held rows are read back in one sweep for their MinHash band keys and de-duplicated in key order
+ * until `k` are kept. Those rows are all the rows up to the last one held, so the result is the
+ * full computation's. Should near duplicates among them eat the whole spare, the input is read
+ * again holding more, so the result never depends on the spare.
  * @module
  */
 import type { Reject } from "../pipeline/stage.ts";
@@ -89,8 +90,8 @@ type Group = SeedKind | "all";
  * once the input is read. `read(pass)` gives the seeds; it is called again (pass 1, 2, …) only
  * when a pass held too few distinct rows, and must then give the same seeds in the same order
  * (its own rejects, if any, are to be reported in pass 0 only). Memory: the exact-duplicate
- * index (8–12 bytes a distinct row, with its id's bytes) and a few numbers a held row; disk: the
- * held rows, about `k·(1 + ln(n/k))` of them over `n` rows.
+ * index (12–24 bytes a distinct row) and a few numbers a held row; disk: the held rows, about
+ * `k·(1 + ln(n/k))` of them over `n` rows.
  *
  * @example
  * ```ts
@@ -101,7 +102,7 @@ type Group = SeedKind | "all";
  * );
  * const rejects: string[] = [];
  * const kept = await Array.fromAsync(distinctSample(() => seeds, {
- *   quotas: 3, seed: 0, onReject: (r) => rejects.push(r.detail),
+ *   quotas: 3, seed: 0, onReject: (r) => rejects.push(r.detail ?? ""),
  * }));
  * assert.deepEqual([kept.length, rejects], [3, ["same text as 0"]]);
  * ```
