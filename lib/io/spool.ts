@@ -45,9 +45,13 @@ export class Spool {
     this.#path = path;
   }
 
-  /** Creates the spool file in `dir` (made if missing). */
+  /**
+   * Creates the spool file in `dir` (made if missing), first removing the spools of this name
+   * that a killed process left there (on Linux, where `/proc` says which processes live).
+   */
   static open(dir: string, name: string): Spool {
     Deno.mkdirSync(dir, { recursive: true });
+    removeOrphans(dir, name);
     const path = `${dir}/.${name}.spool-${Deno.pid}`;
     const file = Deno.openSync(path, { read: true, write: true, create: true, truncate: true });
     return new Spool(file, path);
@@ -165,5 +169,23 @@ export class Spool {
     this.#file.seekSync(this.#written, Deno.SeekMode.Start);
     for (let done = 0; done < bytes.length;) done += this.#file.writeSync(bytes.subarray(done));
     this.#written += bytes.length;
+  }
+}
+
+/** Removes `<dir>/.<name>.spool-<pid>` files whose process is gone (only where `/proc` exists). */
+function removeOrphans(dir: string, name: string): void {
+  const alive = (pid: string) => {
+    try {
+      Deno.statSync(`/proc/${pid}`);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (!alive("self")) return;
+  const prefix = `.${name}.spool-`;
+  for (const entry of Deno.readDirSync(dir)) {
+    const pid = entry.name.startsWith(prefix) ? entry.name.slice(prefix.length) : "";
+    if (/^\d+$/.test(pid) && !alive(pid)) Deno.removeSync(`${dir}/${entry.name}`);
   }
 }
