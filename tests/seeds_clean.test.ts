@@ -156,6 +156,13 @@ Deno.test("a sample: the smallest sampling keys, by seed, whatever the input ord
   assert.deepEqual(keys, seeds.map((s) => sampleKey(1, s.id)).sort().slice(0, 10));
   assert.equal((await sampled(many(3), 10, 1)).length, 3);
   assert.deepEqual(await sampled(many(3), 0, 1), []);
+  // A quota beyond any input holds what comes (no array of its size).
+  assert.equal((await sampled(many(3), 1e10, 1)).length, 3);
+  // Thousands of rows held: the heap's arrays grow past their first room.
+  const rows = many(9000);
+  const big = await sampled(rows, 5000, 4);
+  const smallest = rows.map((s) => sampleKey(4, s.id)).sort().slice(0, 5000);
+  assert.deepEqual(big.map((s) => sampleKey(4, s.id)), smallest);
 });
 
 Deno.test("a mix: quotas per kind, shortfalls reported", async () => {

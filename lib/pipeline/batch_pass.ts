@@ -44,7 +44,12 @@ export async function pendingUnits<O, U, R>(
     }
   };
   const concurrency = Math.max(1, runner.concurrency?.(ctx) ?? 1);
-  await Promise.all(Array.from({ length: concurrency }, worker));
+  try {
+    await Promise.all(Array.from({ length: concurrency }, worker));
+  } finally {
+    // The units generator's clean-up (a spool file, an open input) runs on failure too.
+    await iterator.return?.(undefined).catch(() => {});
+  }
   if (failure !== undefined) throw failure;
   return found;
 }

@@ -298,6 +298,9 @@ export async function executeStage<O, U, R>(
       throw new StageStopped(ctx.stageId, state.units, failure);
     }
   } finally {
+    // The units generator's own clean-up runs (a spool file, an open input) however the stage
+    // stopped; its errors do not hide the stage's.
+    await iterator.return?.(undefined).catch(() => {});
     // Whatever stopped the stage, the units already finished are written and journaled.
     await flush().finally(() => {
       out.close();

@@ -35,9 +35,10 @@ export function normalizeText(text: string): string {
 
 /**
  * The exact-duplicate key of a text already through {@linkcode normalizeText}: a 52-bit hash of
- * its UTF-16 code units (two MurmurHash3 lanes; a number, so a typed array holds it; equal keys
- * are taken for equal texts: over a million distinct texts, a false match has odds of about 1 in
- * 9,000).
+ * its UTF-16 code units (two MurmurHash3-style lanes with different constants; a number, so a
+ * typed array holds it; equal keys are taken for equal texts: over a million distinct texts, a
+ * false match has odds of about 1 in 9,000). Not cryptographic: a text crafted to collide with
+ * another would pass for its duplicate.
  *
  * @example
  * ```ts
@@ -97,7 +98,7 @@ function codesKey(text: string, fold: boolean): number {
         if (half < 0) half = 32;
         else {
           h1 = murmurStep(h1, half | 32 << 16);
-          h2 = murmurStep(h2, half | 32 << 16);
+          h2 = otherStep(h2, half | 32 << 16);
           half = -1;
         }
       }
@@ -107,13 +108,13 @@ function codesKey(text: string, fold: boolean): number {
     if (half < 0) half = c;
     else {
       h1 = murmurStep(h1, half | c << 16);
-      h2 = murmurStep(h2, half | c << 16);
+      h2 = otherStep(h2, half | c << 16);
       half = -1;
     }
   }
   if (half >= 0) {
     h1 ^= murmurBlock(half);
-    h2 ^= murmurBlock(half);
+    h2 ^= otherBlock(half);
   }
   return (fmix32(h2 ^ length) >>> 12) * 2 ** 32 + fmix32(h1 ^ length);
 }
@@ -129,6 +130,22 @@ function murmurStep(h: number, block: number): number {
   h ^= murmurBlock(block);
   h = (h << 13) | (h >>> 19);
   return (Math.imul(h, 5) + 0xe6546b64) | 0;
+}
+
+/**
+ * The second lane's scrambling, with the constants and rotations of MurmurHash3 x86-128's third
+ * lane: a difference that cancels in one lane does not cancel in the other.
+ */
+function otherBlock(block: number): number {
+  const k = Math.imul(block, 0x38b34ae5);
+  return Math.imul((k << 18) | (k >>> 14), 0xa1e38b93);
+}
+
+/** The second lane's step. */
+function otherStep(h: number, block: number): number {
+  h ^= otherBlock(block);
+  h = (h << 15) | (h >>> 17);
+  return (Math.imul(h, 5) + 0x96cd1c35) | 0;
 }
 
 /**

@@ -19,7 +19,7 @@
  * the fate of a sampled row can hang on any row of the source, and deciding it would mean a
  * signature of every row (the stage's slowest step, several times the cost of reading). In key
  * order it hangs only on rows with smaller keys: exactly the rows that can enter the sample.
- * Exact duplicates do form groups, so they keep input order, at 12–24 bytes of index a row.
+ * Exact duplicates do form groups, so they keep input order, at 16–32 bytes of index a row.
  *
  * How: one pass keeps the exact-duplicate index and a bounded heap of the `k + spare` rows with
  * the smallest keys, whose seeds are spooled to a file (memory: a few numbers a held row); then the
@@ -90,7 +90,8 @@ type Group = SeedKind | "all";
  * once the input is read. `read(pass)` gives the seeds; it is called again (pass 1, 2, …) only
  * when a pass held too few distinct rows, and must then give the same seeds in the same order
  * (its own rejects, if any, are to be reported in pass 0 only). Memory: the exact-duplicate
- * index (12–24 bytes a distinct row) and a few numbers a held row; disk: the held rows, about
+ * index (16–32 bytes a distinct row) and a few numbers a held row (once the input is read, ~150
+ * bytes with its band keys); disk: the held rows, about
  * `k·(1 + ln(n/k))` of them over `n` rows.
  *
  * @example
@@ -159,7 +160,7 @@ export class DistinctSampler {
   #finished = false;
   /**
    * The exact-duplicate index of this pass: normalized-text key → the first row's spool entry,
-   * or {@linkcode NOT_HELD} (12–24 bytes a distinct row).
+   * or {@linkcode NOT_HELD} (16–32 bytes a distinct row).
    */
   #exact?: KeyTable;
   #spool?: Spool;
@@ -180,7 +181,9 @@ export class DistinctSampler {
       }
     }
     this.#hold = new Map(
-      [...this.#quotas].map(([group, k]) => [group, k && k + (opts.spare ?? (k >> 2) + 64)]),
+      [...this.#quotas].map((
+        [group, k],
+      ) => [group, k && k + (opts.spare ?? Math.floor(k / 4) + 64)]),
     );
     this.#begin();
   }
@@ -304,8 +307,9 @@ export class DistinctSampler {
 
   /**
    * The held rows in key order, near duplicates dropped (when on) until `quota` are kept. The
-   * held rows are read back once, in spool order, for their band keys and ids (no seed stays in
-   * memory); a dropped row is read again for its reject.
+   * held rows are read back once, in spool order, for their LSH band keys (one flat array: 8
+   * bytes a band a row; no seed stays in memory); a dropped row and the row it matches are read
+   * again for its reject.
    */
   #settle(heap: RowHeap, quota: number): Settled {
     const rows = heap.sorted();
@@ -314,24 +318,25 @@ export class DistinctSampler {
       return { kept: rows.slice(0, quota), dropped: [] };
     }
     const index = new NearDuplicateIndex(near === true ? {} : near);
-    const bands = new Array<Float64Array>(rows.length);
-    const ids = new Array<string>(rows.length);
+    const width = index.bands;
+    const bands = new Float64Array(rows.length * width);
     this.#spool?.scan(rows.map((row) => row.entry), (i, value) => {
       const seed = value as SeedPrompt;
-      ids[i] = seed.id;
-      bands[i] = index.keys(normalizeText(instructionText(seed.instruction)));
+      bands.set(index.keys(normalizeText(instructionText(seed.instruction))), i * width);
     });
     // dedupeSeeds's rule, over the rows in key order (no two share an exact key: see offer).
     const kept: Held[] = [];
     const dropped: Held[] = [];
     for (let i = 0; i < rows.length && kept.length < quota; i++) {
-      const similar = index.find(bands[i]);
+      const keys = bands.subarray(i * width, (i + 1) * width);
+      const similar = index.find(keys);
       if (similar === undefined) {
-        index.insert(i, bands[i]);
+        index.insert(i, keys);
         kept.push(rows[i]);
       } else {
-        const seed = this.#spool!.read(rows[i].entry) as SeedPrompt;
-        dropped.push({ ...rows[i], reject: duplicateReject(seed, "near_duplicate", ids[similar]) });
+        const read = (row: Held) => this.#spool!.read(row.entry) as SeedPrompt;
+        const of = read(rows[similar]).id;
+        dropped.push({ ...rows[i], reject: duplicateReject(read(rows[i]), "near_duplicate", of) });
       }
     }
     return { kept, dropped };
@@ -372,11 +377,13 @@ class RowHeap {
   #position: Float64Array;
   #entry: Float64Array;
 
+  /** Holds up to `capacity` rows; its arrays grow as rows come (a quota may exceed the input). */
   constructor(readonly capacity: number) {
-    this.#high = new Uint32Array(capacity);
-    this.#low = new Uint32Array(capacity);
-    this.#position = new Float64Array(capacity);
-    this.#entry = new Float64Array(capacity);
+    const room = Math.min(capacity, 1024);
+    this.#high = new Uint32Array(room);
+    this.#low = new Uint32Array(room);
+    this.#position = new Float64Array(room);
+    this.#entry = new Float64Array(room);
   }
 
   /** Whether a row with this key would be held (otherwise it is let go). */
@@ -390,6 +397,7 @@ class RowHeap {
   push(high: number, low: number, position: number, entry: number): void {
     let i: number;
     if (this.#size < this.capacity) {
+      if (this.#size === this.#high.length) this.#grow();
       i = this.#size++;
       // Up: the new row rises past smaller parents.
       while (i > 0) {
@@ -424,6 +432,16 @@ class RowHeap {
       position: this.#position[i],
       entry: this.#entry[i],
     })).sort(byKey);
+  }
+
+  /** Doubles the arrays' room, up to the capacity. */
+  #grow(): void {
+    const room = Math.min(this.capacity, 2 * this.#high.length);
+    const grown = <T extends Uint32Array | Float64Array>(a: T, b: T) => (b.set(a), b);
+    this.#high = grown(this.#high, new Uint32Array(room));
+    this.#low = grown(this.#low, new Uint32Array(room));
+    this.#position = grown(this.#position, new Float64Array(room));
+    this.#entry = grown(this.#entry, new Float64Array(room));
   }
 
   /** A key against slot `i`'s: negative, zero or positive. */

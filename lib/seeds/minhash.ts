@@ -246,6 +246,11 @@ export class NearDuplicateIndex {
     this.#tables = Array.from({ length: this.#lsh.bands }, () => new KeyTable());
   }
 
+  /** How many band keys a text has (the length of {@linkcode keys}' result). */
+  get bands(): number {
+    return this.#lsh.bands;
+  }
+
   /**
    * Returns the id of an earlier near duplicate of `text`; otherwise indexes `text` under
    * `id` and returns undefined.
