@@ -16,7 +16,7 @@ import {
 } from "../lib/seeds/distinct.ts";
 import { minHash, type MinHashOptions, shingles } from "../lib/seeds/minhash.ts";
 import { sampleKey } from "../lib/seeds/sample.ts";
-import { KeyTable, StringList } from "../lib/seeds/table.ts";
+import { KeySet, KeyTable, StringList } from "../lib/seeds/table.ts";
 
 /** A seeded generator of numbers in [0, 1) (mulberry32). */
 function rng(seed: number): () => number {
@@ -243,14 +243,21 @@ Deno.test("distinctSample: quotas and spare are integers >= 0", async () => {
   }
 });
 
-Deno.test("KeyTable and StringList: many entries, growth, 53-bit keys", () => {
+Deno.test("KeySet, KeyTable and StringList: many entries, growth, 53-bit keys", () => {
   const table = new KeyTable();
+  const set = new KeySet();
   const ids = new StringList();
   for (let i = 0; i < 10_000; i++) {
     table.set(i * 2 ** 39 + 7, i);
+    set.add(i * 2 ** 39 + 7);
+    set.add(i * 2 ** 39 + 7);
     assert.equal(ids.push(`id-${i}-✓`), i);
   }
   assert.equal(table.size, 10_000);
+  assert.equal(set.size, 10_000);
+  for (let i = 0; i < 10_000; i++) assert.ok(set.has(i * 2 ** 39 + 7));
+  assert.ok(!set.has(8) && !set.has(2 ** 39 + 8));
+  assert.throws(() => set.add(0.5), RangeError);
   for (let i = 0; i < 10_000; i += 97) {
     assert.equal(table.get(i * 2 ** 39 + 7), i);
     assert.equal(ids.get(i), `id-${i}-✓`);

@@ -19,7 +19,7 @@
  * the fate of a sampled row can hang on any row of the source, and deciding it would mean a
  * signature of every row (the stage's slowest step, several times the cost of reading). In key
  * order it hangs only on rows with smaller keys: exactly the rows that can enter the sample.
- * Exact duplicates do form groups, so they keep input order, at 16–32 bytes of index a row.
+ * Exact duplicates do form groups, so they keep input order, at 11–21 bytes of index a row.
  *
  * How: one pass keeps the exact-duplicate index and a bounded heap of the `k + spare` rows with
  * the smallest keys, whose seeds are spooled to a file (memory: a few numbers a held row); then the
@@ -36,7 +36,7 @@ import { duplicateReject, normalizeText, textKey } from "./dedupe.ts";
 import { instructionText } from "./fields.ts";
 import { type MinHashOptions, NearDuplicateIndex } from "./minhash.ts";
 import { sampleKeyWords } from "./sample.ts";
-import { KeyTable } from "./table.ts";
+import { KeySet, KeyTable } from "./table.ts";
 
 /** Options of {@linkcode distinctSample} and {@linkcode DistinctSampler}. */
 export interface DistinctSampleOptions {
@@ -79,9 +79,6 @@ export interface KindReport {
   shortfall: number;
 }
 
-/** The exact-duplicate index's value for a row that was never held (so never sampled). */
-const NOT_HELD = 0xffffffff;
-
 /** A sample's group: one kind of a mix, or every row. */
 type Group = SeedKind | "all";
 
@@ -90,7 +87,7 @@ type Group = SeedKind | "all";
  * once the input is read. `read(pass)` gives the seeds; it is called again (pass 1, 2, …) only
  * when a pass held too few distinct rows, and must then give the same seeds in the same order
  * (its own rejects, if any, are to be reported in pass 0 only). Memory: the exact-duplicate
- * index (16–32 bytes a distinct row) and a few numbers a held row (once the input is read, ~150
+ * index (11–21 bytes a distinct row) and a few numbers a held row (once the input is read, ~150
  * bytes with its band keys); disk: the held rows, about
  * `k·(1 + ln(n/k))` of them over `n` rows.
  *
@@ -159,10 +156,11 @@ export class DistinctSampler {
   #position = 0;
   #finished = false;
   /**
-   * The exact-duplicate index of this pass: normalized-text key → the first row's spool entry,
-   * or {@linkcode NOT_HELD} (16–32 bytes a distinct row).
+   * The exact-duplicate index of this pass: the normalized-text key of every distinct row
+   * (11–21 bytes a row), and, for the rows that entered the heap, their spool entry (for the id
+   * a duplicate's reject names).
    */
-  #exact?: KeyTable;
+  #exact?: { seen: KeySet; held: KeyTable };
   #spool?: Spool;
   #tempDir?: string;
 
@@ -203,28 +201,26 @@ export class DistinctSampler {
     let exact: number | undefined;
     if (this.#exact) {
       exact = textKey(instructionText(seed.instruction));
-      const first = this.#exact.get(exact);
-      if (first !== undefined) {
+      if (this.#exact.seen.has(exact)) {
         if (this.#pass === 0) {
           // The first row's id, when it was held (else it is outside the sample for good).
-          const of = first === NOT_HELD ? undefined : (this.#spool!.read(first) as SeedPrompt).id;
+          const first = this.#exact.held.get(exact);
+          const of = first === undefined ? undefined : (this.#spool!.read(first) as SeedPrompt).id;
           this.#opts.onReject?.(duplicateReject(seed, "duplicate", of));
         }
         return;
       }
+      this.#exact.seen.add(exact);
     }
-    let entry = NOT_HELD;
     const heap = this.#heaps.get(this.#mix ? seed.kind : "all");
-    if (heap) {
-      const key = sampleKeyWords(this.#opts.seed, seed.id);
-      const high = key[0];
-      const low = key[1];
-      if (heap.admits(high, low, position)) {
-        entry = this.#spooled(seed);
-        heap.push(high, low, position, entry);
-      }
-    }
-    if (exact !== undefined) this.#exact!.set(exact, entry);
+    if (!heap) return;
+    const key = sampleKeyWords(this.#opts.seed, seed.id);
+    const high = key[0];
+    const low = key[1];
+    if (!heap.admits(high, low, position)) return;
+    const entry = this.#spooled(seed);
+    heap.push(high, low, position, entry);
+    if (exact !== undefined) this.#exact!.held.set(exact, entry);
   }
 
   /** Ends the current pass: settles each sample, or asks for another pass holding more. */
@@ -293,7 +289,9 @@ export class DistinctSampler {
       if (!this.#done.has(group) && rows > 0) this.#heaps.set(group, new RowHeap(rows));
       else if (!this.#done.has(group)) this.#done.set(group, { kept: [], dropped: [] });
     }
-    this.#exact = this.#opts.dedupe === false ? undefined : new KeyTable();
+    this.#exact = this.#opts.dedupe === false
+      ? undefined
+      : { seen: new KeySet(), held: new KeyTable() };
   }
 
   /** Spools a held seed; returns its spool entry. */

@@ -1,6 +1,6 @@
 /**
- * Compact storage for the duplicate indexes that grow with the input: a hash table of integer
- * keys in typed arrays, and a list of ids in one byte buffer. No object or string is held per
+ * Compact storage for the duplicate indexes that grow with the input: hash sets and tables of
+ * integer keys in typed arrays, and a list of ids in one byte buffer. No object or string is held per
  * entry, so a million entries cost megabytes, not the ~100 bytes each of a `Map` with number
  * keys above 2^31 (each one a heap number) and string values.
  * @module
@@ -11,6 +11,47 @@ import { fmix32 } from "../hash32.ts";
 const MAX_LOAD = 0.75;
 /** The key of an empty slot (keys are integers >= 0). */
 const EMPTY = -1;
+
+/**
+ * A set of integer keys (0 ≤ key < 2^53), by open addressing with linear probing: 8 bytes a
+ * slot, 11–21 bytes a key.
+ *
+ * @example
+ * ```ts
+ * import { KeySet } from "./table.ts";
+ * import assert from "node:assert/strict";
+ * const set = new KeySet();
+ * set.add(2 ** 52 + 1);
+ * assert.deepEqual([set.has(2 ** 52 + 1), set.has(1), set.size], [true, false, 1]);
+ * ```
+ */
+export class KeySet {
+  #keys = emptySlots(16);
+  #size = 0;
+
+  /** How many keys are held. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Whether `key` was added. */
+  has(key: number): boolean {
+    return this.#keys[findSlot(this.#keys, key)] === key;
+  }
+
+  /** Adds `key`. */
+  add(key: number): void {
+    checkKey(key);
+    if (this.#size + 1 > this.#keys.length * MAX_LOAD) {
+      const old = this.#keys;
+      this.#keys = emptySlots(old.length * 2);
+      for (const k of old) if (k !== EMPTY) this.#keys[findSlot(this.#keys, k)] = k;
+    }
+    const i = findSlot(this.#keys, key);
+    if (this.#keys[i] !== key) this.#size++;
+    this.#keys[i] = key;
+  }
+}
 
 /**
  * A map from integer keys (0 ≤ key < 2^53) to 32-bit unsigned values, by open addressing with
@@ -33,9 +74,8 @@ export class KeyTable {
 
   /** An empty table with room for `capacity` entries before it grows. */
   constructor(capacity = 16) {
-    const slots = 2 ** Math.ceil(Math.log2(Math.max(16, capacity / MAX_LOAD)));
-    this.#keys = new Float64Array(slots).fill(EMPTY);
-    this.#values = new Uint32Array(slots);
+    this.#keys = emptySlots(2 ** Math.ceil(Math.log2(Math.max(16, capacity / MAX_LOAD))));
+    this.#values = new Uint32Array(this.#keys.length);
   }
 
   /** How many keys are held. */
@@ -50,41 +90,42 @@ export class KeyTable {
 
   /** The value of `key`, or undefined. */
   get(key: number): number | undefined {
-    const keys = this.#keys;
-    const mask = keys.length - 1;
-    for (let i = slotOf(key, mask); keys[i] !== EMPTY; i = (i + 1) & mask) {
-      if (keys[i] === key) return this.#values[i];
-    }
-    return undefined;
+    const i = findSlot(this.#keys, key);
+    return this.#keys[i] === key ? this.#values[i] : undefined;
   }
 
   /** Sets `key` to `value` (replacing an earlier value). */
   set(key: number, value: number): void {
-    if (!(Number.isInteger(key) && key >= 0 && key < 2 ** 53)) {
-      throw new RangeError(`a key must be an integer in [0, 2^53), found ${key}`);
-    }
+    checkKey(key);
     if (this.#size + 1 > this.#keys.length * MAX_LOAD) this.#grow();
-    const keys = this.#keys;
-    const mask = keys.length - 1;
-    let i = slotOf(key, mask);
-    for (; keys[i] !== EMPTY; i = (i + 1) & mask) {
-      if (keys[i] === key) {
-        this.#values[i] = value;
-        return;
-      }
-    }
-    keys[i] = key;
+    const i = findSlot(this.#keys, key);
+    if (this.#keys[i] !== key) this.#size++;
+    this.#keys[i] = key;
     this.#values[i] = value;
-    this.#size++;
   }
 
   #grow(): void {
-    const keys = this.#keys;
-    const values = this.#values;
-    this.#keys = new Float64Array(keys.length * 2).fill(EMPTY);
+    const [keys, values] = [this.#keys, this.#values];
+    this.#keys = emptySlots(keys.length * 2);
     this.#values = new Uint32Array(keys.length * 2);
-    this.#size = 0;
-    for (let i = 0; i < keys.length; i++) if (keys[i] !== EMPTY) this.set(keys[i], values[i]);
+    keys.forEach((k, i) => {
+      if (k === EMPTY) return;
+      const slot = findSlot(this.#keys, k);
+      this.#keys[slot] = k;
+      this.#values[slot] = values[i];
+    });
+  }
+}
+
+/** `slots` empty slots (a power of two). */
+function emptySlots(slots: number): Float64Array {
+  return new Float64Array(slots).fill(EMPTY);
+}
+
+/** Throws unless `key` is an integer in [0, 2^53). */
+function checkKey(key: number): void {
+  if (!(Number.isInteger(key) && key >= 0 && key < 2 ** 53)) {
+    throw new RangeError(`a key must be an integer in [0, 2^53), found ${key}`);
   }
 }
 
@@ -92,6 +133,14 @@ export class KeyTable {
 function slotOf(key: number, mask: number): number {
   const lo = key >>> 0;
   return fmix32(lo ^ Math.imul((key - lo) / 2 ** 32, 0x9e3779b1)) & mask;
+}
+
+/** The slot holding `key`, or the empty slot where it goes (linear probing from its home). */
+function findSlot(keys: Float64Array, key: number): number {
+  const mask = keys.length - 1;
+  let i = slotOf(key, mask);
+  while (keys[i] !== EMPTY && keys[i] !== key) i = (i + 1) & mask;
+  return i;
 }
 
 /**
