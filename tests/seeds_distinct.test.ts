@@ -341,6 +341,29 @@ Deno.test("textKey is exactKey of the normalized text; exact keys are 52-bit and
   assert.notEqual(exactKey("嶥뷌一一"), exactKey("뱍光一覱"));
 });
 
+/**
+ * Runs one seeds stage (`runner`, the seeds stage by default) in a pipeline whose run folder is
+ * `<dir>/run`; resolves to its outcome.
+ */
+async function runSeeds(
+  dir: string,
+  stage: { id?: string; inputs: string[]; options: Record<string, unknown> },
+  runner: typeof seedsStage = seedsStage,
+) {
+  const registry = { seeds: runner };
+  const config = {
+    name: "p",
+    runDir: `${dir}/run`,
+    stages: [{ id: stage.id ?? "seeds", task: "seeds", ...stage }],
+  };
+  const [outcome] = await runPipeline(
+    parsePipeline(JSON.stringify(config), "p", registry),
+    registry,
+    { progress: createProgress({ tty: false, write: () => {} }) },
+  );
+  return outcome;
+}
+
 Deno.test("seeds stage: a sample read twice reports mapping rejects once", async () => {
   const dir = await Deno.makeTempDir();
   try {
@@ -353,22 +376,7 @@ Deno.test("seeds stage: a sample read twice reports mapping rejects once", async
       ...Array.from({ length: 200 }, (_, i) => JSON.stringify({ prompt: `${base(i % 3)} ${i}` })),
     ];
     await Deno.writeTextFile(`${dir}/in.jsonl`, lines.join("\n") + "\n");
-    const registry = { seeds: seedsStage };
-    const config = {
-      name: "p",
-      runDir: `${dir}/run`,
-      stages: [{
-        id: "seeds",
-        task: "seeds",
-        inputs: [`${dir}/in.jsonl`],
-        options: { sample: 10 },
-      }],
-    };
-    const [outcome] = await runPipeline(
-      parsePipeline(JSON.stringify(config), "p", registry),
-      registry,
-      { progress: createProgress({ tty: false, write: () => {} }) },
-    );
+    const outcome = await runSeeds(dir, { inputs: [`${dir}/in.jsonl`], options: { sample: 10 } });
     const seeds = (await Deno.readTextFile(outcome.manifest!.output)).trim().split("\n");
     assert.equal(seeds.length, 3);
     assert.deepEqual(outcome.manifest!.counts.rejectReasons, {
@@ -428,18 +436,12 @@ Deno.test("seeds stage: the demo's mix keeps the seeds and rejects of de-duplica
   assert.ok(mix, "the demo's seeds stage has a mix");
   const dir = await Deno.makeTempDir();
   try {
-    const registry = { seeds: seedsStage };
     const run = async (id: string, extra: Record<string, unknown>) => {
-      const config = {
-        name: "p",
-        runDir: `${dir}/run`,
-        stages: [{ id, task: "seeds", inputs: stage.inputs, options: { ...options, ...extra } }],
-      };
-      const [outcome] = await runPipeline(
-        parsePipeline(JSON.stringify(config), "p", registry),
-        registry,
-        { progress: createProgress({ tty: false, write: () => {} }) },
-      );
+      const outcome = await runSeeds(dir, {
+        id,
+        inputs: stage.inputs,
+        options: { ...options, ...extra },
+      });
       const lines = async (path: string) =>
         (await Deno.readTextFile(path)).split("\n").filter(Boolean).map((l) => JSON.parse(l));
       return {
@@ -476,22 +478,8 @@ Deno.test("seeds stage: a sampled run that fails removes its spool", async () =>
       process: (unit, ctx) =>
         unit.seed ? Promise.reject(new Error("boom")) : seedsStage.process(unit, ctx),
     };
-    const registry = { seeds: failing };
-    const config = {
-      name: "p",
-      runDir: `${dir}/run`,
-      stages: [{
-        id: "seeds",
-        task: "seeds",
-        inputs: [`${dir}/in.jsonl`],
-        options: { sample: 10 },
-      }],
-    };
-    await assert.rejects(runPipeline(
-      parsePipeline(JSON.stringify(config), "p", registry),
-      registry,
-      { progress: createProgress({ tty: false, write: () => {} }) },
-    ));
+    const stage = { inputs: [`${dir}/in.jsonl`], options: { sample: 10 } };
+    await assert.rejects(runSeeds(dir, stage, failing));
     assert.deepEqual([...Deno.readDirSync(`${dir}/run/seeds`)].map((e) => e.name), []);
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -97,8 +97,8 @@ function codesKey(text: string, fold: boolean): number {
         length++;
         if (half < 0) half = 32;
         else {
-          h1 = murmurStep(h1, half | 32 << 16);
-          h2 = otherStep(h2, half | 32 << 16);
+          h1 = laneStep(h1, half | 32 << 16, 0xcc9e2d51, 15, 0x1b873593, 13, 0xe6546b64);
+          h2 = laneStep(h2, half | 32 << 16, 0x38b34ae5, 18, 0xa1e38b93, 15, 0x96cd1c35);
           half = -1;
         }
       }
@@ -107,45 +107,41 @@ function codesKey(text: string, fold: boolean): number {
     length++;
     if (half < 0) half = c;
     else {
-      h1 = murmurStep(h1, half | c << 16);
-      h2 = otherStep(h2, half | c << 16);
+      h1 = laneStep(h1, half | c << 16, 0xcc9e2d51, 15, 0x1b873593, 13, 0xe6546b64);
+      h2 = laneStep(h2, half | c << 16, 0x38b34ae5, 18, 0xa1e38b93, 15, 0x96cd1c35);
       half = -1;
     }
   }
   if (half >= 0) {
-    h1 ^= murmurBlock(half);
-    h2 ^= otherBlock(half);
+    h1 ^= scramble(half, 0xcc9e2d51, 15, 0x1b873593);
+    h2 ^= scramble(half, 0x38b34ae5, 18, 0xa1e38b93);
   }
   return (fmix32(h2 ^ length) >>> 12) * 2 ** 32 + fmix32(h1 ^ length);
 }
 
-/** MurmurHash3's scrambling of one 32-bit block. */
-function murmurBlock(block: number): number {
-  const k = Math.imul(block, 0xcc9e2d51);
-  return Math.imul((k << 15) | (k >>> 17), 0x1b873593);
-}
-
-/** One MurmurHash3 (x86, 32-bit) step over a block of two code units. */
-function murmurStep(h: number, block: number): number {
-  h ^= murmurBlock(block);
-  h = (h << 13) | (h >>> 19);
-  return (Math.imul(h, 5) + 0xe6546b64) | 0;
+/** MurmurHash3's scrambling of one 32-bit block (multiply, rotate left by `r`, multiply). */
+function scramble(block: number, c1: number, r: number, c2: number): number {
+  const k = Math.imul(block, c1);
+  return Math.imul((k << r) | (k >>> (32 - r)), c2);
 }
 
 /**
- * The second lane's scrambling, with the constants and rotations of MurmurHash3 x86-128's third
- * lane: a difference that cancels in one lane does not cancel in the other.
+ * One MurmurHash3 step over a block: scrambled, mixed into `h`, rotated left by `s`, ×5 + `n`.
+ * The first lane has MurmurHash3 (x86, 32-bit)'s constants; the second those of MurmurHash3
+ * x86-128's third lane, so a difference that cancels in one lane does not cancel in the other.
  */
-function otherBlock(block: number): number {
-  const k = Math.imul(block, 0x38b34ae5);
-  return Math.imul((k << 18) | (k >>> 14), 0xa1e38b93);
-}
-
-/** The second lane's step. */
-function otherStep(h: number, block: number): number {
-  h ^= otherBlock(block);
-  h = (h << 15) | (h >>> 17);
-  return (Math.imul(h, 5) + 0x96cd1c35) | 0;
+function laneStep(
+  h: number,
+  block: number,
+  c1: number,
+  r: number,
+  c2: number,
+  s: number,
+  n: number,
+): number {
+  h ^= scramble(block, c1, r, c2);
+  h = (h << s) | (h >>> (32 - s));
+  return (Math.imul(h, 5) + n) | 0;
 }
 
 /**
