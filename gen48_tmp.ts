@@ -1,2 +1,0 @@
-import { wildchatFile } from "./lib/perf/wildchat.ts";
-await wildchatFile("/tmp/sd", 4_800_000);
