@@ -93,16 +93,11 @@ function codesKey(text: string, fold: boolean): number {
         continue;
       }
       if (space) {
+        // The run's one space goes in first; this character is read again after it.
         space = false;
-        length++;
-        if (half < 0) half = 32;
-        else {
-          h1 = laneStep(h1, half | 32 << 16, 0xcc9e2d51, 15, 0x1b873593, 13, 0xe6546b64);
-          h2 = laneStep(h2, half | 32 << 16, 0x38b34ae5, 18, 0xa1e38b93, 15, 0x96cd1c35);
-          half = -1;
-        }
-      }
-      if (c >= 65 && c <= 90) c += 32;
+        c = 32;
+        i--;
+      } else if (c >= 65 && c <= 90) c += 32;
     }
     length++;
     if (half < 0) half = c;

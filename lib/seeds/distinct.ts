@@ -111,10 +111,7 @@ export async function* distinctSample(
 ): AsyncGenerator<SeedPrompt> {
   const sampler = new DistinctSampler(opts);
   try {
-    for (let pass = 0; sampler.reading; pass++) {
-      for await (const seed of read(pass)) sampler.offer(seed);
-      sampler.endPass();
-    }
+    for await (const _ of sampler.consume(read));
     yield* sampler.sample();
   } finally {
     sampler.close();
@@ -122,10 +119,10 @@ export async function* distinctSample(
 }
 
 /**
- * {@linkcode distinctSample}, driven by the caller: {@linkcode offer} each seed of a pass in
- * input order, {@linkcode endPass}, again while {@linkcode reading}, then {@linkcode sample};
- * {@linkcode close} removes the spool. A caller that writes rejects as they come (a stage)
- * gets the exact duplicates' while the input is read, not all at the end.
+ * {@linkcode distinctSample}, driven by the caller: {@linkcode DistinctSampler.consume} reads
+ * the input, pausing after each row, so a caller that writes rejects as they come (a stage) gets
+ * the exact duplicates' while the input is read, not all at the end; then
+ * {@linkcode DistinctSampler.sample}; {@linkcode DistinctSampler.close} removes the spool.
  *
  * @example
  * ```ts
@@ -134,11 +131,11 @@ export async function* distinctSample(
  * const seeds = ["a b", "A  b", "c d"].map((instruction, i) => ({
  *   id: String(i), source: "s", kind: "chat" as const, instruction,
  * }));
- * const sampler = new DistinctSampler({ quotas: 5, seed: 0 });
- * while (sampler.reading) {
- *   for (const seed of seeds) sampler.offer(seed);
- *   sampler.endPass();
- * }
+ * const rejects: string[] = [];
+ * const sampler = new DistinctSampler({ quotas: 5, seed: 0, onReject: (r) => rejects.push(r.reason) });
+ * let rows = 0;
+ * for await (const _ of sampler.consume(() => seeds)) rows++;
+ * assert.deepEqual([rows, rejects], [3, ["duplicate"]]);
  * assert.deepEqual([...sampler.sample()].map((s) => s.id).sort(), ["0", "2"]);
  * sampler.close();
  * ```
@@ -186,14 +183,25 @@ export class DistinctSampler {
     this.#begin();
   }
 
-  /** Whether the input is to be read (again): true until a pass settled every sample. */
-  get reading(): boolean {
-    return !this.#finished;
+  /**
+   * Reads the seeds of `read(pass)`, pausing (yielding) after each one; `read` is called again
+   * (pass 1, 2, …) while a pass held too few distinct rows, and must then give the same seeds
+   * in the same order.
+   */
+  async *consume(
+    read: (pass: number) => AsyncIterable<SeedPrompt> | Iterable<SeedPrompt>,
+  ): AsyncGenerator<void> {
+    while (!this.#finished) {
+      for await (const seed of read(this.#pass)) {
+        this.#offer(seed);
+        yield;
+      }
+      this.#endPass();
+    }
   }
 
   /** Takes the next seed of the current pass. */
-  offer(seed: SeedPrompt): void {
-    if (this.#finished) throw new Error("DistinctSampler: offer after the last pass");
+  #offer(seed: SeedPrompt): void {
     const position = this.#position++;
     if (this.#pass === 0) {
       this.#available.set(seed.kind, (this.#available.get(seed.kind) ?? 0) + 1);
@@ -224,8 +232,7 @@ export class DistinctSampler {
   }
 
   /** Ends the current pass: settles each sample, or asks for another pass holding more. */
-  endPass(): void {
-    if (this.#finished) throw new Error("DistinctSampler: endPass after the last pass");
+  #endPass(): void {
     // The exact-duplicate index is done with: its memory goes before the held rows are read.
     this.#exact = undefined;
     for (const [group, heap] of this.#heaps) {
@@ -286,8 +293,9 @@ export class DistinctSampler {
     this.#position = 0;
     this.#heaps.clear();
     for (const [group, rows] of this.#hold) {
-      if (!this.#done.has(group) && rows > 0) this.#heaps.set(group, new RowHeap(rows));
-      else if (!this.#done.has(group)) this.#done.set(group, { kept: [], dropped: [] });
+      if (this.#done.has(group)) continue;
+      if (rows > 0) this.#heaps.set(group, new RowHeap(rows));
+      else this.#done.set(group, { kept: [], dropped: [] });
     }
     this.#exact = this.#opts.dedupe === false
       ? undefined

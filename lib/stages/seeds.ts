@@ -202,12 +202,8 @@ export const seedsStage: StageRunner<SeedsOptions, SeedsUnit, SeedPrompt> = {
       dir: ctx.dir,
     });
     try {
-      for (let pass = 0; sampler.reading; pass++) {
-        for await (const seed of read(pass)) {
-          sampler.offer(seed);
-          if (pending.length >= REJECTS_AT_ONCE) yield { rejects: pending.splice(0) };
-        }
-        sampler.endPass();
+      for await (const _ of sampler.consume(read)) {
+        if (pending.length >= REJECTS_AT_ONCE) yield { rejects: pending.splice(0) };
       }
       for (const seed of sampler.sample()) yield { seed, rejects: pending.splice(0) };
     } finally {
