@@ -5,6 +5,8 @@
  * @module
  */
 
+import { Offsets } from "./offsets.ts";
+
 /** Bytes gathered before a write. */
 const CHUNK = 1 << 20;
 
@@ -29,8 +31,7 @@ export class Spool {
   #file: Deno.FsFile;
   #path: string;
   /** Where each entry starts; entry `i` ends where `i + 1` starts (or at `#size`). */
-  #starts = new Float64Array(1024);
-  #length = 0;
+  #starts = new Offsets();
   /** Bytes appended (written or still in the buffer). */
   #size = 0;
   /** Bytes written to the file. */
@@ -59,7 +60,7 @@ export class Spool {
 
   /** How many values were appended. */
   get length(): number {
-    return this.#length;
+    return this.#starts.length;
   }
 
   /** Appends `value` (JSON-serialisable); returns its index. */
@@ -67,7 +68,7 @@ export class Spool {
     const text = JSON.stringify(value);
     // UTF-8 takes at most 3 bytes per UTF-16 code unit.
     if (this.#buffered + text.length * 3 > this.#buffer.length) this.#flush();
-    let bytes = text.length;
+    let bytes: number;
     if (text.length * 3 > this.#buffer.length) {
       const encoded = Spool.#encoder.encode(text);
       this.#writeAll(encoded);
@@ -76,21 +77,16 @@ export class Spool {
       bytes = Spool.#encoder.encodeInto(text, this.#buffer.subarray(this.#buffered)).written;
       this.#buffered += bytes;
     }
-    if (this.#length === this.#starts.length) {
-      const starts = new Float64Array(this.#starts.length * 2);
-      starts.set(this.#starts);
-      this.#starts = starts;
-    }
-    this.#starts[this.#length] = this.#size;
+    this.#starts.push(this.#size);
     this.#size += bytes;
-    return this.#length++;
+    return this.#starts.length - 1;
   }
 
   /** The value appended as entry `index` (one read of its bytes). */
   read(index: number): unknown {
     this.#check(index);
     this.#flush();
-    const start = this.#starts[index];
+    const start = this.#starts.data[index];
     const length = this.#end(index) - start;
     if (length > this.#buffer.length) this.#buffer = new Uint8Array(length);
     this.#readAt(start, this.#buffer.subarray(0, length));
@@ -109,7 +105,7 @@ export class Spool {
     let blockStart = 0;
     let blockEnd = 0;
     for (const i of order) {
-      const start = this.#starts[indices[i]];
+      const start = this.#starts.data[indices[i]];
       const end = this.#end(indices[i]);
       if (start < blockStart || end > blockEnd) {
         if (end - start > this.#buffer.length) this.#buffer = new Uint8Array(end - start);
@@ -123,14 +119,14 @@ export class Spool {
   }
 
   #check(index: number): void {
-    if (!(Number.isInteger(index) && index >= 0 && index < this.#length)) {
-      throw new RangeError(`no spool entry ${index} of ${this.#length}`);
+    if (!(Number.isInteger(index) && index >= 0 && index < this.#starts.length)) {
+      throw new RangeError(`no spool entry ${index} of ${this.#starts.length}`);
     }
   }
 
   /** Where entry `index` ends. */
   #end(index: number): number {
-    return index + 1 < this.#length ? this.#starts[index + 1] : this.#size;
+    return index + 1 < this.#starts.length ? this.#starts.data[index + 1] : this.#size;
   }
 
   /** Fills `bytes` from the file at `start`; returns how many were read. */

@@ -6,6 +6,7 @@
  */
 import { UserError } from "../errors.ts";
 import { parseJsonLines } from "../io/jsonl.ts";
+import { Offsets } from "../io/offsets.ts";
 
 /** Where the records of a JSON Lines file are (blank lines are not records). */
 export interface LineIndex {
@@ -26,20 +27,6 @@ export interface LineIndex {
 const CHUNK = 1 << 22;
 const NEWLINE = 0x0a;
 const CR = 0x0d;
-
-/** Growable array of offsets (doubling), trimmed when done. */
-class Offsets {
-  data = new Float64Array(1024);
-  length = 0;
-  push(v: number) {
-    if (this.length === this.data.length) {
-      const next = new Float64Array(this.data.length * 2);
-      next.set(this.data);
-      this.data = next;
-    }
-    this.data[this.length++] = v;
-  }
-}
 
 /**
  * Indexes the records of a JSON Lines file: reads it once in 4 MB chunks into a reused buffer
